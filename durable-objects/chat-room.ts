@@ -1,0 +1,184 @@
+import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
+import { ClientFrame, LIMITS, issueFields } from "../worker/contract";
+import { getDb } from "../worker/db/client";
+import { loadRooms, memberIds, pageMessages } from "../worker/db/views";
+import { userHub } from "../worker/lib/hubs";
+import { advanceCursor, commitDrafts, type Draft } from "./room-store";
+import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { type Bucket, fullBucket, take } from "./token-bucket";
+
+interface Attachment {
+  roomId: string;
+  userId: string;
+  sessionId: string;
+  sessionExpires: number;
+  bucket: Bucket;
+}
+
+interface Pending extends Draft {
+  ws: WebSocket;
+}
+
+const MAX_GROUP = 100;
+const SYNC_PAGE = 500;
+
+/**
+ * One object per room. It serializes the room's writes (so seq order is fan-out order), holds the
+ * members' hibernatable sockets, and keeps nothing durable in memory: seq lives in D1 and every
+ * socket's state in its attachment.
+ */
+export class ChatRoom extends DurableObject<Env> {
+  private readonly db = getDb(this.env);
+  private queue: Pending[] = [];
+  private flushing = false;
+  private lastSentAt = 0;
+  /** A room's members do not change, so they are read once per wake-up. */
+  private members?: Promise<string[]>;
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    const h = request.headers;
+    const attachment: Attachment = {
+      roomId: h.get(TRUSTED.roomId)!,
+      userId: h.get(TRUSTED.userId)!,
+      sessionId: h.get(TRUSTED.sessionId)!,
+      sessionExpires: Number(h.get(TRUSTED.sessionExpires)),
+      bucket: fullBucket(Date.now()),
+    };
+    const { client, server } = upgradePair();
+    this.ctx.acceptWebSocket(server, [attachment.userId, sessionTag(attachment.sessionId)]);
+    server.serializeAttachment(attachment);
+    const [room] = await loadRooms(this.db, attachment.userId, { roomId: attachment.roomId });
+    sendFrame(server, { type: "hello", roomId: attachment.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [] });
+    void userHub(this.env, attachment.userId).noteRoomSocket(attachment.roomId).catch(logFailure("noteRoomSocket"));
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    const att = ws.deserializeAttachment() as Attachment;
+    const now = Date.now();
+    if (now >= att.sessionExpires) return ws.close(CLOSE_POLICY, "session expired");
+    if (typeof raw !== "string") return sendFrame(ws, { type: "error", code: "bad_frame", message: "Send text frames with one JSON object each." });
+    if (raw.length > LIMITS.frameBytesMax / 3 && new TextEncoder().encode(raw).length > LIMITS.frameBytesMax) {
+      return ws.close(CLOSE_TOO_BIG, "frame larger than 64 KiB");
+    }
+    let json: unknown;
+    try {
+      json = JSON.parse(raw);
+    } catch {
+      return sendFrame(ws, { type: "error", code: "bad_json", message: "The frame is not valid JSON." });
+    }
+    const clientId = clientIdOf(json);
+    const verdict = take(att.bucket, now);
+    ws.serializeAttachment(att);
+    if (verdict === "close") return ws.close(CLOSE_POLICY, "flooding");
+    if (verdict === "refuse") {
+      return sendFrame(ws, { type: "error", code: "rate_limited", message: "Sending too fast; this one can be resent shortly.", ...(clientId && { clientId }) });
+    }
+    const parsed = v.safeParse(ClientFrame, json);
+    if (!parsed.success) {
+      const fields = issueFields(parsed.issues);
+      const message = Object.entries(fields).map(([field, why]) => `${field}: ${why}`).join("; ");
+      return sendFrame(ws, { type: "error", code: "invalid", message, ...(clientId && { clientId }) });
+    }
+    const frame = parsed.output;
+    if (frame.type === "send") {
+      this.lastSentAt = Math.max(now, this.lastSentAt + 1);
+      this.queue.push({ ws, senderId: att.userId, clientId: frame.clientId, body: frame.body, sentAt: this.lastSentAt });
+      return void this.flush(att.roomId);
+    }
+    if (frame.type === "read") return void (await this.markRead(att.roomId, att.userId, frame.seq));
+    await this.sync(ws, att.roomId, frame.after);
+  }
+
+  async webSocketClose(): Promise<void> {}
+
+  async webSocketError(): Promise<void> {}
+
+  /** Moves a member's read cursor and tells the room and the members' chat lists. */
+  async markRead(roomId: string, userId: string, seq: number): Promise<void> {
+    const lastReadSeq = await advanceCursor(this.db, roomId, userId, seq);
+    if (lastReadSeq === null) return;
+    this.broadcast({ type: "read", userId, lastReadSeq });
+    await this.notifyMembers(roomId);
+  }
+
+  /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
+  async closeSession(sessionId: string, userId: string): Promise<number> {
+    for (const ws of this.ctx.getWebSockets(sessionTag(sessionId))) ws.close(CLOSE_POLICY, "session ended");
+    return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === WebSocket.OPEN).length;
+  }
+
+  /**
+   * Group commit: sends that arrive while a batch is in flight wait for the next one, and batches
+   * run one at a time, so acks and fan-out leave in seq order.
+   */
+  private async flush(roomId: string): Promise<void> {
+    if (this.flushing) return;
+    this.flushing = true;
+    try {
+      while (this.queue.length > 0) {
+        const group = this.queue.splice(0, MAX_GROUP);
+        let committed;
+        try {
+          committed = await commitDrafts(this.db, roomId, group);
+        } catch (err) {
+          console.error("commit failed", roomId, err);
+          for (const p of group) {
+            sendFrame(p.ws, { type: "error", code: "store_failed", message: "The message was not saved; it will be resent.", clientId: p.clientId });
+          }
+          continue;
+        }
+        const sockets = this.ctx.getWebSockets();
+        const cursors = new Map<string, number>();
+        committed.forEach(({ message, isNew, senderLastReadSeq }, i) => {
+          const sender = group[i]!.ws;
+          sendFrame(sender, { type: "ack", clientId: message.clientId, message });
+          if (!isNew) return;
+          for (const ws of sockets) if (ws !== sender) sendFrame(ws, { type: "message", message });
+          cursors.set(message.senderId, senderLastReadSeq);
+        });
+        for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq });
+        if (cursors.size > 0) void this.notifyMembers(roomId);
+      }
+    } finally {
+      this.flushing = false;
+    }
+  }
+
+  private async sync(ws: WebSocket, roomId: string, after: number): Promise<void> {
+    let cursor = after;
+    for (;;) {
+      const page = await pageMessages(this.db, roomId, { after: cursor, limit: SYNC_PAGE });
+      for (const message of page.messages) sendFrame(ws, { type: "message", message });
+      cursor = page.messages.at(-1)?.seq ?? cursor;
+      if (!page.hasMore) break;
+    }
+    sendFrame(ws, { type: "synced", lastSeq: cursor });
+  }
+
+  private broadcast(frame: Parameters<typeof sendFrame>[1]): void {
+    for (const ws of this.ctx.getWebSockets()) sendFrame(ws, frame);
+  }
+
+  private async notifyMembers(roomId: string): Promise<void> {
+    this.members ??= memberIds(this.db, roomId);
+    const ids = await this.members.catch((err) => {
+      this.members = undefined;
+      throw err;
+    });
+    await Promise.all(ids.map((id) => userHub(this.env, id).roomChanged(id, roomId).catch(logFailure("roomChanged"))));
+  }
+}
+
+const clientIdOf = (json: unknown): string | undefined => {
+  const id = (json as { clientId?: unknown } | null)?.clientId;
+  return typeof id === "string" && id.length > 0 && id.length <= LIMITS.clientIdMax ? id : undefined;
+};
+
+const logFailure = (what: string) => (err: unknown) => console.error(`${what} failed`, err);

@@ -1,0 +1,99 @@
+import { DurableObject } from "cloudflare:workers";
+import type { EventFrame, User } from "../worker/contract";
+import { getDb } from "../worker/db/client";
+import { loadRooms } from "../worker/db/views";
+import { chatRoom } from "../worker/lib/hubs";
+import { CLOSE_POLICY, TRUSTED, sendFrame, sessionTag, upgradePair } from "./socket-io";
+
+interface Attachment {
+  sessionId: string;
+  sessionExpires: number;
+}
+
+const ROOM_KEY = "room:";
+
+/**
+ * One object per user: the sockets of that user's open tabs (`GET /api/events`), to which rooms and
+ * friend changes are pushed. It also remembers which rooms hold the user's sockets so that logging
+ * out can close them all.
+ */
+export class UserHub extends DurableObject<Env> {
+  private readonly db = getDb(this.env);
+  /** Rooms whose view is being read; a change meanwhile asks for one more read, not one per change. */
+  private readonly refreshing = new Set<string>();
+  private readonly stale = new Set<string>();
+
+  constructor(ctx: DurableObjectState, env: Env) {
+    super(ctx, env);
+    ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+  }
+
+  async fetch(request: Request): Promise<Response> {
+    const attachment: Attachment = {
+      sessionId: request.headers.get(TRUSTED.sessionId)!,
+      sessionExpires: Number(request.headers.get(TRUSTED.sessionExpires)),
+    };
+    const { client, server } = upgradePair();
+    this.ctx.acceptWebSocket(server, [sessionTag(attachment.sessionId)]);
+    server.serializeAttachment(attachment);
+    return new Response(null, { status: 101, webSocket: client });
+  }
+
+  async webSocketMessage(ws: WebSocket): Promise<void> {
+    const att = ws.deserializeAttachment() as Attachment;
+    if (Date.now() >= att.sessionExpires) return ws.close(CLOSE_POLICY, "session expired");
+    sendFrame(ws, { type: "error", code: "bad_frame", message: "This socket only sends events; send `ping` to keep it alive." });
+  }
+
+  async webSocketClose(): Promise<void> {}
+
+  async webSocketError(): Promise<void> {}
+
+  async roomChanged(userId: string, roomId: string): Promise<void> {
+    if (this.openSockets().length === 0) return;
+    if (this.refreshing.has(roomId)) return void this.stale.add(roomId);
+    this.refreshing.add(roomId);
+    try {
+      do {
+        this.stale.delete(roomId);
+        const [room] = await loadRooms(this.db, userId, { roomId });
+        if (room) this.push({ type: "room", room });
+      } while (this.stale.has(roomId));
+    } finally {
+      this.refreshing.delete(roomId);
+    }
+  }
+
+  friendAdded(friend: User): void {
+    this.push({ type: "friend", friend });
+  }
+
+  profileChanged(user: User): void {
+    this.push({ type: "me", user });
+  }
+
+  async noteRoomSocket(roomId: string): Promise<void> {
+    await this.ctx.storage.put(ROOM_KEY + roomId, Date.now());
+  }
+
+  /** Closes every socket of a session: this hub's and those in the rooms the user opened. */
+  async closeSession(userId: string, sessionId: string): Promise<void> {
+    for (const ws of this.ctx.getWebSockets(sessionTag(sessionId))) ws.close(CLOSE_POLICY, "session ended");
+    const rooms = await this.ctx.storage.list<number>({ prefix: ROOM_KEY });
+    await Promise.all(
+      [...rooms.keys()].map(async (key) => {
+        const roomId = key.slice(ROOM_KEY.length);
+        const remaining = await chatRoom(this.env, roomId).closeSession(sessionId, userId);
+        if (remaining === 0) await this.ctx.storage.delete(key);
+      }),
+    );
+  }
+
+  private openSockets(): WebSocket[] {
+    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+  }
+
+  private push(frame: EventFrame): void {
+    for (const ws of this.openSockets()) sendFrame(ws, frame);
+  }
+}

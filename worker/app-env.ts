@@ -1,0 +1,12 @@
+import type { User } from "./contract";
+
+export interface SessionInfo {
+  id: string;
+  /** Epoch ms after which the session no longer counts, carried to sockets so they can close themselves. */
+  expiresAt: number;
+}
+
+export interface AppEnv {
+  Bindings: Env;
+  Variables: { user: User; session: SessionInfo };
+}

@@ -1,0 +1,85 @@
+import * as v from "valibot";
+import { LIMITS, codePoints } from "./limits";
+
+const username = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.toLowerCase(),
+  v.regex(LIMITS.usernamePattern, "3-20 characters of a-z, 0-9, _ and ."),
+);
+
+const displayName = v.pipe(
+  v.string("must be a string"),
+  v.trim(),
+  v.check((s) => codePoints(s) >= 1 && codePoints(s) <= LIMITS.displayNameMax, `1-${LIMITS.displayNameMax} characters`),
+);
+
+const password = v.pipe(
+  v.string("must be a string"),
+  v.check(
+    (s) => codePoints(s) >= LIMITS.passwordMin && codePoints(s) <= LIMITS.passwordMax,
+    `${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
+  ),
+);
+
+export const RegisterBody = v.object({ username, password, displayName: v.optional(displayName) });
+export const LoginBody = v.object({
+  username: v.pipe(v.string("must be a string"), v.trim(), v.toLowerCase(), v.maxLength(64, "too long")),
+  password: v.pipe(v.string("must be a string"), v.maxLength(1024, "too long")),
+});
+export const UpdateMeBody = v.object({ displayName });
+export const AddFriendBody = v.object({ username });
+export const DirectRoomBody = v.object({ userId: v.pipe(v.string("must be a string"), v.minLength(1), v.maxLength(64)) });
+
+const seq = v.pipe(v.number("must be a number"), v.safeInteger("must be a whole number"), v.minValue(0, "must be 0 or more"));
+const seqParam = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,15}$/, "must be a whole number, 0 or more"),
+  v.transform(Number),
+);
+
+export const ReadBody = v.object({ seq });
+
+export const MessagesQuery = v.pipe(
+  v.object({
+    before: v.optional(seqParam),
+    after: v.optional(seqParam),
+    limit: v.optional(
+      v.pipe(seqParam, v.minValue(1, "must be 1-100"), v.maxValue(LIMITS.pageMax, "must be 1-100")),
+      String(LIMITS.pageDefault),
+    ),
+  }),
+  v.check((q) => q.before === undefined || q.after === undefined, "use either before or after, not both"),
+);
+
+const messageBody = v.pipe(
+  v.string("must be a string"),
+  v.check((s) => codePoints(s) <= LIMITS.bodyMax, `at most ${LIMITS.bodyMax} characters`),
+  v.check((s) => s.trim().length > 0, "must not be empty"),
+);
+
+/** Client → room socket frames. */
+export const ClientFrame = v.variant(
+  "type",
+  [
+    v.object({
+      type: v.literal("send"),
+      clientId: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(LIMITS.clientIdMax, "too long")),
+      body: messageBody,
+    }),
+    v.object({ type: v.literal("read"), seq }),
+    v.object({ type: v.literal("sync"), after: seq }),
+  ],
+  "unknown frame type",
+);
+export type ClientFrame = v.InferOutput<typeof ClientFrame>;
+
+/** Turns valibot issues into the contract's `fields` map: one reason per field. */
+export const issueFields = (issues: readonly v.BaseIssue<unknown>[]): Record<string, string> => {
+  const fields: Record<string, string> = {};
+  for (const issue of issues) {
+    const key = v.getDotPath(issue) ?? "_";
+    fields[key] ??= issue.message;
+  }
+  return fields;
+};

@@ -1,0 +1,45 @@
+/** Response shapes of docs/api.md. */
+export interface User {
+  id: string;
+  username: string;
+  displayName: string;
+}
+
+export interface Message {
+  id: string;
+  roomId: string;
+  seq: number;
+  senderId: string;
+  body: string;
+  sentAt: string;
+  clientId: string;
+}
+
+export interface Member extends User {
+  lastReadSeq: number;
+}
+
+export interface Room {
+  id: string;
+  kind: "direct";
+  members: Member[];
+  lastMessage: Message | null;
+  lastSeq: number;
+  unreadCount: number;
+}
+
+export interface ApiError {
+  error: { code: string; message: string; fields?: Record<string, string> };
+}
+
+/** Room socket, server → client. */
+export type RoomServerFrame =
+  | { type: "hello"; roomId: string; lastSeq: number; members: Member[] }
+  | { type: "message"; message: Message }
+  | { type: "ack"; clientId: string; message: Message }
+  | { type: "read"; userId: string; lastReadSeq: number }
+  | { type: "synced"; lastSeq: number }
+  | { type: "error"; code: string; message: string; clientId?: string };
+
+/** Events socket, server → client. */
+export type EventFrame = { type: "room"; room: Room } | { type: "friend"; friend: User } | { type: "me"; user: User };

@@ -1,0 +1,76 @@
+import { and, eq, gt, isNull } from "drizzle-orm";
+import type { Context } from "hono";
+import { deleteCookie, getCookie, setCookie } from "hono/cookie";
+import { SignJWT, jwtVerify } from "jose";
+import type { AppEnv, SessionInfo } from "../app-env";
+import type { User } from "../contract";
+import { getDb } from "../db/client";
+import { sessions, users } from "../db/schema";
+import { toUser } from "../db/views";
+
+export const SESSION_COOKIE = "session";
+const ISSUER = "talk-edge";
+const AUDIENCE = "talk-edge/web";
+const SESSION_DAYS = 30;
+
+const secretKey = (env: Env) => {
+  if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) throw new Error("JWT_SECRET is missing or shorter than 32 characters");
+  return new TextEncoder().encode(env.JWT_SECRET);
+};
+
+/** Creates a revocable session row and sets its signed cookie. */
+export const startSession = async (c: Context<AppEnv>, userId: string): Promise<void> => {
+  const now = Date.now();
+  const session = { id: crypto.randomUUID(), userId, createdAt: now, expiresAt: now + SESSION_DAYS * 86_400_000 };
+  await getDb(c.env).insert(sessions).values(session);
+  const token = await new SignJWT({ sid: session.id })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(Math.floor(now / 1000))
+    .setExpirationTime(Math.floor(session.expiresAt / 1000))
+    .sign(secretKey(c.env));
+  setCookie(c, SESSION_COOKIE, token, {
+    httpOnly: true,
+    sameSite: "Lax",
+    secure: new URL(c.req.url).protocol === "https:",
+    path: "/",
+    expires: new Date(session.expiresAt),
+  });
+};
+
+export const clearSessionCookie = (c: Context<AppEnv>): void => {
+  deleteCookie(c, SESSION_COOKIE, { path: "/", secure: new URL(c.req.url).protocol === "https:" });
+};
+
+/** The user and session behind the request's cookie, or null when it is missing, forged, expired or revoked. */
+export const readSession = async (c: Context<AppEnv>): Promise<{ user: User; session: SessionInfo } | null> => {
+  const token = getCookie(c, SESSION_COOKIE);
+  if (!token) return null;
+  let claims: { sid?: unknown; sub?: string };
+  try {
+    ({ payload: claims } = await jwtVerify(token, secretKey(c.env), {
+      algorithms: ["HS256"],
+      issuer: ISSUER,
+      audience: AUDIENCE,
+      requiredClaims: ["sub", "exp", "sid"],
+    }));
+  } catch {
+    return null;
+  }
+  if (typeof claims.sid !== "string" || !claims.sub) return null;
+  const row = await getDb(c.env)
+    .select({ user: users, expiresAt: sessions.expiresAt })
+    .from(sessions)
+    .innerJoin(users, eq(users.id, sessions.userId))
+    .where(
+      and(eq(sessions.id, claims.sid), eq(sessions.userId, claims.sub), isNull(sessions.revokedAt), gt(sessions.expiresAt, Date.now())),
+    )
+    .get();
+  return row ? { user: toUser(row.user), session: { id: claims.sid, expiresAt: row.expiresAt } } : null;
+};
+
+export const revokeSession = async (env: Env, sessionId: string): Promise<void> => {
+  await getDb(env).update(sessions).set({ revokedAt: Date.now() }).where(eq(sessions.id, sessionId));
+};

@@ -1,0 +1,55 @@
+import { eq } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { LoginBody, RegisterBody } from "../contract";
+import { getDb } from "../db/client";
+import { users } from "../db/schema";
+import { toUser } from "../db/views";
+import { userHub } from "../lib/hubs";
+import { ApiError } from "../lib/errors";
+import { decoyHash, hashPassword, verifyPassword } from "../lib/password";
+import { check, clientIp, hit } from "../lib/rate-limit";
+import { clearSessionCookie, readSession, revokeSession, startSession } from "../lib/session";
+import { valid } from "../lib/validate";
+
+const HOUR = 3_600_000;
+const QUARTER = 15 * 60_000;
+
+export const authRoutes = new Hono<AppEnv>()
+  .post("/register", valid("json", RegisterBody), async (c) => {
+    const { username, password, displayName } = c.req.valid("json");
+    await hit(c.env, { key: `register:ip:${clientIp(c.req.raw)}`, limit: Number(c.env.REGISTER_LIMIT_PER_HOUR), ms: HOUR });
+    const db = getDb(c.env);
+    const row = await db
+      .insert(users)
+      .values({ id: crypto.randomUUID(), username, displayName: displayName ?? username, passwordHash: await hashPassword(password), createdAt: Date.now() })
+      .onConflictDoNothing({ target: users.username })
+      .returning()
+      .get();
+    if (!row) throw new ApiError(409, "username_taken", "That ID is taken.", { username: "already taken" });
+    await startSession(c, row.id);
+    return c.json({ user: toUser(row) }, 201);
+  })
+  .post("/login", valid("json", LoginBody), async (c) => {
+    const { username, password } = c.req.valid("json");
+    const perUser = { key: `login:user:${username}`, limit: Number(c.env.LOGIN_FAILURES_PER_USERNAME), ms: QUARTER };
+    await hit(c.env, { key: `login:ip:${clientIp(c.req.raw)}`, limit: Number(c.env.LOGIN_LIMIT_PER_IP), ms: QUARTER });
+    await check(c.env, perUser);
+    const row = await getDb(c.env).select().from(users).where(eq(users.username, username)).get();
+    const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
+    if (!row || !ok) {
+      await hit(c.env, perUser);
+      throw new ApiError(401, "invalid_credentials", "Wrong ID or password.");
+    }
+    await startSession(c, row.id);
+    return c.json({ user: toUser(row) });
+  })
+  .post("/logout", async (c) => {
+    const found = await readSession(c);
+    clearSessionCookie(c);
+    if (found) {
+      await revokeSession(c.env, found.session.id);
+      await userHub(c.env, found.user.id).closeSession(found.user.id, found.session.id);
+    }
+    return c.body(null, 204);
+  });

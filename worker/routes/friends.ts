@@ -1,0 +1,42 @@
+import { asc, eq } from "drizzle-orm";
+import { Hono } from "hono";
+import type { AppEnv } from "../app-env";
+import { AddFriendBody } from "../contract";
+import { getDb } from "../db/client";
+import { friendships, users } from "../db/schema";
+import { toUser } from "../db/views";
+import { userHub } from "../lib/hubs";
+import { ApiError } from "../lib/errors";
+import { valid } from "../lib/validate";
+import { requireUser } from "../middleware/auth";
+
+export const friendRoutes = new Hono<AppEnv>()
+  .use(requireUser)
+  .get("/", async (c) => {
+    const rows = await getDb(c.env)
+      .select({ user: users })
+      .from(friendships)
+      .innerJoin(users, eq(users.id, friendships.friendId))
+      .where(eq(friendships.userId, c.var.user.id))
+      .orderBy(asc(users.displayName), asc(users.username));
+    return c.json({ friends: rows.map((r) => toUser(r.user)) });
+  })
+  .post("/", valid("json", AddFriendBody), async (c) => {
+    const me = c.var.user;
+    const { username } = c.req.valid("json");
+    if (username === me.username) throw new ApiError(400, "cannot_add_self", "That's your own ID.");
+    const db = getDb(c.env);
+    const target = await db.select().from(users).where(eq(users.username, username)).get();
+    if (!target) throw new ApiError(404, "user_not_found", "No one has that ID.");
+    const now = Date.now();
+    const [added] = await db.batch([
+      db.insert(friendships).values({ userId: me.id, friendId: target.id, createdAt: now }).onConflictDoNothing().returning(),
+      db.insert(friendships).values({ userId: target.id, friendId: me.id, createdAt: now }).onConflictDoNothing(),
+    ]);
+    if (added.length === 0) throw new ApiError(409, "already_friends", "You are already friends.");
+    const friend = toUser(target);
+    c.executionCtx.waitUntil(
+      Promise.all([userHub(c.env, me.id).friendAdded(friend), userHub(c.env, friend.id).friendAdded(me)]),
+    );
+    return c.json({ friend }, 201);
+  });

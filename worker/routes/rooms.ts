@@ -1,0 +1,75 @@
+import { and, eq, sql } from "drizzle-orm";
+import { Hono } from "hono";
+import { createMiddleware } from "hono/factory";
+import type { AppEnv } from "../app-env";
+import { DirectRoomBody, MessagesQuery, ReadBody } from "../contract";
+import { getDb } from "../db/client";
+import { friendships, roomMembers, rooms, users } from "../db/schema";
+import { isMember, loadRooms, pageMessages } from "../db/views";
+import { ApiError } from "../lib/errors";
+import { forwardUpgrade } from "../lib/forward-socket";
+import { chatRoom } from "../lib/hubs";
+import { valid } from "../lib/validate";
+import { requireUser } from "../middleware/auth";
+import { websocketGuard } from "../middleware/websocket";
+
+const roomNotFound = () => new ApiError(404, "room_not_found", "No such room.");
+
+/** A room the caller is not in answers exactly like a room that does not exist. */
+const requireMember = createMiddleware<AppEnv, "/:id/*">(async (c, next) => {
+  const roomId = c.req.param("id");
+  if (roomId.length > 64 || !(await isMember(getDb(c.env), roomId, c.var.user.id))) throw roomNotFound();
+  await next();
+});
+
+export const roomRoutes = new Hono<AppEnv>()
+  .use("/:id/ws", websocketGuard)
+  .use(requireUser)
+  .get("/", async (c) => c.json({ rooms: await loadRooms(getDb(c.env), c.var.user.id, { withMessagesOnly: true }) }))
+  .post("/direct", valid("json", DirectRoomBody), async (c) => {
+    const me = c.var.user;
+    const { userId } = c.req.valid("json");
+    if (userId === me.id) throw new ApiError(400, "cannot_chat_with_self", "You cannot open a 1:1 chat with yourself.", { userId: "that is you" });
+    const db = getDb(c.env);
+    const [target, friendship] = await db.batch([
+      db.select({ id: users.id }).from(users).where(eq(users.id, userId)),
+      db.select({ userId: friendships.userId }).from(friendships).where(and(eq(friendships.userId, me.id), eq(friendships.friendId, userId))),
+    ]);
+    if (target.length === 0) throw new ApiError(404, "user_not_found", "No such user.");
+    if (friendship.length === 0) throw new ApiError(403, "not_friends", "Add this person as a friend first.");
+    // Both sides may click at once: the unique pair key lets one insert win and both read the winner.
+    const pairKey = [me.id, userId].sort().join(":");
+    const now = Date.now();
+    const joinWinner = (memberId: string) =>
+      db
+        .insert(roomMembers)
+        .select(
+          db
+            .select({ roomId: rooms.id, userId: sql`${memberId}`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at") })
+            .from(rooms)
+            .where(eq(rooms.pairKey, pairKey)),
+        )
+        .onConflictDoNothing();
+    await db.batch([
+      db.insert(rooms).values({ id: crypto.randomUUID(), kind: "direct", pairKey, updatedAt: now }).onConflictDoNothing({ target: rooms.pairKey }),
+      joinWinner(me.id),
+      joinWinner(userId),
+    ]);
+    const winner = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.pairKey, pairKey)).get();
+    const [room] = await loadRooms(db, me.id, { roomId: winner!.id });
+    return c.json({ room });
+  })
+  .get("/:id", requireMember, async (c) => {
+    const [room] = await loadRooms(getDb(c.env), c.var.user.id, { roomId: c.req.param("id") });
+    if (!room) throw roomNotFound();
+    return c.json({ room });
+  })
+  .get("/:id/messages", requireMember, valid("query", MessagesQuery), async (c) =>
+    c.json(await pageMessages(getDb(c.env), c.req.param("id"), c.req.valid("query"))),
+  )
+  .post("/:id/read", requireMember, valid("json", ReadBody), async (c) => {
+    const roomId = c.req.param("id");
+    await chatRoom(c.env, roomId).markRead(roomId, c.var.user.id, c.req.valid("json").seq);
+    return c.body(null, 204);
+  })
+  .get("/:id/ws", requireMember, (c) => forwardUpgrade(c, chatRoom(c.env, c.req.param("id")), c.req.param("id")));
