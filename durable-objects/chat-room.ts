@@ -1,6 +1,6 @@
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
-import { ClientFrame, LIMITS, issueFields } from "../worker/contract";
+import { ClientFrame, LIMITS, issueFields, summarizeFields } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRooms, memberIds, pageMessages } from "../worker/db/views";
 import { userHub } from "../worker/lib/hubs";
@@ -61,39 +61,51 @@ export class ChatRoom extends DurableObject<Env> {
 
   async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment;
+    const frame = this.admit(ws, att, raw);
+    if (!frame) return;
+    switch (frame.type) {
+      case "send":
+        this.lastSentAt = Math.max(Date.now(), this.lastSentAt + 1);
+        this.queue.push({ ws, senderId: att.userId, clientId: frame.clientId, body: frame.body, sentAt: this.lastSentAt });
+        void this.flush(att.roomId);
+        return;
+      case "read":
+        return this.markRead(att.roomId, att.userId, frame.seq);
+      case "sync":
+        return this.sync(ws, att.roomId, frame.after);
+    }
+  }
+
+  /** Size, session, rate and schema checks; a refused frame is answered (or the socket closed) here. */
+  private admit(ws: WebSocket, att: Attachment, raw: string | ArrayBuffer): ClientFrame | undefined {
     const now = Date.now();
-    if (now >= att.sessionExpires) return ws.close(CLOSE_POLICY, "session expired");
-    if (typeof raw !== "string") return sendFrame(ws, { type: "error", code: "bad_frame", message: "Send text frames with one JSON object each." });
+    const refuse = (code: string, message: string, clientId?: string) => {
+      sendFrame(ws, { type: "error", code, message, ...(clientId && { clientId }) });
+      return undefined;
+    };
+    const close = (code: number, reason: string) => {
+      ws.close(code, reason);
+      return undefined;
+    };
+    if (now >= att.sessionExpires) return close(CLOSE_POLICY, "session expired");
+    if (typeof raw !== "string") return refuse("bad_frame", "Send text frames with one JSON object each.");
     if (raw.length > LIMITS.frameBytesMax / 3 && new TextEncoder().encode(raw).length > LIMITS.frameBytesMax) {
-      return ws.close(CLOSE_TOO_BIG, "frame larger than 64 KiB");
+      return close(CLOSE_TOO_BIG, "frame larger than 64 KiB");
     }
     let json: unknown;
     try {
       json = JSON.parse(raw);
     } catch {
-      return sendFrame(ws, { type: "error", code: "bad_json", message: "The frame is not valid JSON." });
+      return refuse("bad_json", "The frame is not valid JSON.");
     }
     const clientId = clientIdOf(json);
     const verdict = take(att.bucket, now);
     ws.serializeAttachment(att);
-    if (verdict === "close") return ws.close(CLOSE_POLICY, "flooding");
-    if (verdict === "refuse") {
-      return sendFrame(ws, { type: "error", code: "rate_limited", message: "Sending too fast; this one can be resent shortly.", ...(clientId && { clientId }) });
-    }
+    if (verdict === "close") return close(CLOSE_POLICY, "flooding");
+    if (verdict === "refuse") return refuse("rate_limited", "Sending too fast; resend this one shortly.", clientId);
     const parsed = v.safeParse(ClientFrame, json);
-    if (!parsed.success) {
-      const fields = issueFields(parsed.issues);
-      const message = Object.entries(fields).map(([field, why]) => `${field}: ${why}`).join("; ");
-      return sendFrame(ws, { type: "error", code: "invalid", message, ...(clientId && { clientId }) });
-    }
-    const frame = parsed.output;
-    if (frame.type === "send") {
-      this.lastSentAt = Math.max(now, this.lastSentAt + 1);
-      this.queue.push({ ws, senderId: att.userId, clientId: frame.clientId, body: frame.body, sentAt: this.lastSentAt });
-      return void this.flush(att.roomId);
-    }
-    if (frame.type === "read") return void (await this.markRead(att.roomId, att.userId, frame.seq));
-    await this.sync(ws, att.roomId, frame.after);
+    if (parsed.success) return parsed.output;
+    return refuse("invalid", summarizeFields(issueFields(parsed.issues)), clientId);
   }
 
   async webSocketClose(): Promise<void> {}

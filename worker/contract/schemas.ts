@@ -83,3 +83,9 @@ export const issueFields = (issues: readonly v.BaseIssue<unknown>[]): Record<str
   }
   return fields;
 };
+
+/** One line naming every refused field, for error messages. */
+export const summarizeFields = (fields: Record<string, string>): string =>
+  Object.entries(fields)
+    .map(([field, why]) => `${field}: ${why}`)
+    .join("; ");

@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, inArray, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Member, Message, Room, User } from "../contract";
 import type { Db } from "./client";
@@ -98,6 +98,3 @@ export const pageMessages = async (
   if (!forward) pageRows.reverse();
   return { messages: pageRows.map(toMessage), hasMore };
 };
-
-export const usersByIds = async (db: Db, ids: string[]): Promise<User[]> =>
-  ids.length === 0 ? [] : (await db.select().from(users).where(inArray(users.id, ids))).map(toUser);
