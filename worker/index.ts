@@ -7,6 +7,7 @@ import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
 import { friendRoutes } from "./routes/friends";
 import { meRoutes } from "./routes/me";
+import { sameOriginWrites } from "./middleware/same-origin-writes";
 import { roomRoutes } from "./routes/rooms";
 
 export { ChatRoom } from "../durable-objects/chat-room";
@@ -27,6 +28,8 @@ app.use(async (c, next) => {
   await next();
   if (!isUpgrade(c.req.raw)) c.header("Cache-Control", "no-store");
 });
+
+app.use(sameOriginWrites);
 
 app.get("/health", (c) => c.json({ ok: true }));
 app.route("/auth", authRoutes);
