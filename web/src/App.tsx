@@ -1,0 +1,64 @@
+import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
+import { createEffect, type JSX, Match, Show, Switch } from "solid-js";
+import { badgeText } from "./components/Badge";
+import { ErrorRetry } from "./components/ErrorRetry";
+import { t } from "./i18n";
+import ChatRoom from "./screens/ChatRoom";
+import Chats from "./screens/Chats";
+import Friends from "./screens/Friends";
+import Login from "./screens/Login";
+import { startEvents } from "./stores/events";
+import { totalUnread } from "./stores/rooms";
+import { bootError, loadSession, me } from "./stores/session";
+
+/** Waits for the first `GET /api/me`, so no screen flashes before we know who is here. */
+const Root = (props: RouteSectionProps) => {
+  createEffect(() => {
+    const unread = totalUnread();
+    document.title = unread > 0 ? `(${badgeText(unread)}) ${t("appName")}` : t("appName");
+  });
+  createEffect(() => {
+    if (me()) startEvents();
+  });
+  return (
+    <div class="app">
+      <Switch>
+        <Match when={bootError()}>
+          <ErrorRetry message={t("errorNetwork")} onRetry={loadSession} />
+        </Match>
+        <Match when={me() === undefined}>
+          <div class="splash" aria-busy="true" aria-label={t("loading")} />
+        </Match>
+        <Match when={true}>{props.children}</Match>
+      </Switch>
+    </div>
+  );
+};
+
+const RequireAuth = (props: { children?: JSX.Element }) => (
+  <Show when={me()} fallback={<Navigate href="/login" />}>
+    {props.children}
+  </Show>
+);
+
+const GuestOnly = () => (
+  <Show when={!me()} fallback={<Navigate href="/friends" />}>
+    <Login />
+  </Show>
+);
+
+export const App = () => {
+  void loadSession();
+  return (
+    <Router root={Root}>
+      <Route path="/login" component={GuestOnly} />
+      <Route path="/" component={RequireAuth}>
+        <Route path="/" component={() => <Navigate href="/friends" />} />
+        <Route path="/friends" component={Friends} />
+        <Route path="/chats" component={Chats} />
+        <Route path="/rooms/:id" component={ChatRoom} />
+      </Route>
+      <Route path="*" component={() => <Navigate href="/friends" />} />
+    </Router>
+  );
+};

@@ -1,0 +1,26 @@
+import type { Message, Room, User } from "../../../worker/contract";
+import { request } from "./client";
+
+/** One typed function per route of docs/api.md that the app uses. */
+export const api = {
+  me: () => request<{ user: User }>("GET", "/api/me").then((r) => r.user),
+  updateMe: (displayName: string) => request<{ user: User }>("PATCH", "/api/me", { displayName }).then((r) => r.user),
+  register: (username: string, password: string, displayName?: string) =>
+    request<{ user: User }>("POST", "/api/auth/register", { username, password, ...(displayName ? { displayName } : {}) }).then((r) => r.user),
+  login: (username: string, password: string) =>
+    request<{ user: User }>("POST", "/api/auth/login", { username, password }).then((r) => r.user),
+  logout: () => request<void>("POST", "/api/auth/logout"),
+
+  friends: () => request<{ friends: User[] }>("GET", "/api/friends").then((r) => r.friends),
+  addFriend: (username: string) => request<{ friend: User }>("POST", "/api/friends", { username }).then((r) => r.friend),
+
+  rooms: () => request<{ rooms: Room[] }>("GET", "/api/rooms").then((r) => r.rooms),
+  room: (id: string) => request<{ room: Room }>("GET", `/api/rooms/${encodeURIComponent(id)}`).then((r) => r.room),
+  openDirect: (userId: string) => request<{ room: Room }>("POST", "/api/rooms/direct", { userId }).then((r) => r.room),
+  markRead: (roomId: string, seq: number) => request<void>("POST", `/api/rooms/${encodeURIComponent(roomId)}/read`, { seq }),
+  messages: (roomId: string, before?: number) =>
+    request<{ messages: Message[]; hasMore: boolean }>(
+      "GET",
+      `/api/rooms/${encodeURIComponent(roomId)}/messages?limit=50${before === undefined ? "" : `&before=${before}`}`,
+    ),
+};

@@ -1,0 +1,15 @@
+/** Inline SVG icons (no icon font, no requests); all decorative, the button carries the label. */
+const Svg = (props: { d: string }) => (
+  <svg class="icon" viewBox="0 0 24 24" aria-hidden="true">
+    <path d={props.d} />
+  </svg>
+);
+
+export const PersonIcon = () => <Svg d="M12 12a4.5 4.5 0 1 0 0-9 4.5 4.5 0 0 0 0 9zm0 2c-4.4 0-8 2.2-8 5v2h16v-2c0-2.8-3.6-5-8-5z" />;
+export const ChatIcon = () => <Svg d="M12 3C6.5 3 2 6.6 2 11c0 2.8 1.8 5.3 4.6 6.7L5.6 21.4c-.1.4.3.7.6.5l4.4-2.9c.5.1.9.1 1.4.1 5.5 0 10-3.6 10-8S17.5 3 12 3z" />;
+export const AddPersonIcon = () => <Svg d="M10 12a4 4 0 1 0 0-8 4 4 0 0 0 0 8zm0 2c-4 0-7 2-7 4.5V20h14v-1.5C17 16 14 14 10 14zm9-6V5h-2v3h-3v2h3v3h2v-3h3V8h-3z" />;
+export const GearIcon = () => (
+  <Svg d="M19.4 13a7.8 7.8 0 0 0 0-2l2.1-1.6-2-3.5-2.5 1a7.4 7.4 0 0 0-1.7-1L15 3.3h-4l-.4 2.6a7.4 7.4 0 0 0-1.7 1l-2.5-1-2 3.5L6.6 11a7.8 7.8 0 0 0 0 2l-2.1 1.6 2 3.5 2.5-1c.5.4 1.1.8 1.7 1l.4 2.6h4l.4-2.6c.6-.2 1.2-.6 1.7-1l2.5 1 2-3.5L19.4 13zM13 15.5a3.5 3.5 0 1 1 0-7 3.5 3.5 0 0 1 0 7z" />
+);
+export const BackIcon = () => <Svg d="M15.4 4.6 14 3.2 5.2 12l8.8 8.8 1.4-1.4L8 12z" />;
+export const SendIcon = () => <Svg d="M3 20.5 21 12 3 3.5V10l12 2-12 2z" />;

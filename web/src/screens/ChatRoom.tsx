@@ -1,0 +1,171 @@
+import { useLocation, useNavigate, useParams } from "@solidjs/router";
+import { createEffect, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
+import { Banner } from "../components/Banner";
+import { Composer } from "../components/Composer";
+import { EmptyState } from "../components/EmptyState";
+import { ErrorRetry } from "../components/ErrorRetry";
+import { BackIcon } from "../components/Icons";
+import { t } from "../i18n";
+import { createRoomSession } from "../stores/messages";
+import { me } from "../stores/session";
+import { MessageRow } from "./MessageRow";
+import { PendingRow } from "./PendingRow";
+
+/** Within this many pixels of the end counts as "at the bottom" (sub-pixel rounding, a last line half hidden). */
+const BOTTOM_SLACK_PX = 48;
+const LOAD_OLDER_AT_PX = 200;
+
+const Room = (props: { roomId: string; meId: string }) => {
+  const navigate = useNavigate();
+  const location = useLocation<{ inApp?: boolean }>();
+  const session = createRoomSession(props.roomId, props.meId);
+  const [newBelow, setNewBelow] = createSignal(false);
+  let scroller: HTMLDivElement | undefined;
+  // A plain variable, not a signal: it must describe the view *before* the DOM changes.
+  let atBottom = true;
+  let stickAfterSend = false;
+
+  const peerName = () => session.others()[0]?.displayName ?? "";
+
+  const updateViewing = () => session.setViewing(atBottom && document.visibilityState === "visible");
+
+  const scrollToBottom = () => {
+    if (!scroller) return;
+    scroller.scrollTop = scroller.scrollHeight;
+    atBottom = true;
+    setNewBelow(false);
+    updateViewing();
+  };
+
+  const loadOlder = async (): Promise<void> => {
+    if (!scroller) return;
+    const fromBottom = scroller.scrollHeight - scroller.scrollTop;
+    if (!(await session.loadOlder())) return;
+    scroller.scrollTop = scroller.scrollHeight - fromBottom; // keep the same message in view
+    // Too few messages to scroll means no scroll event will ever ask for the rest.
+    if (scroller.scrollHeight <= scroller.clientHeight) await loadOlder();
+  };
+
+  const onScroll = () => {
+    if (!scroller) return;
+    atBottom = scroller.scrollHeight - scroller.scrollTop - scroller.clientHeight < BOTTOM_SLACK_PX;
+    if (atBottom) setNewBelow(false);
+    updateViewing();
+    if (scroller.scrollTop < LOAD_OLDER_AT_PX) void loadOlder();
+  };
+
+  // Rows added at the end: follow the conversation only if the reader was already at its end.
+  createEffect(
+    on([() => session.messages().at(-1), () => session.outbox().length], ([last], previous) => {
+      if (!scroller) return;
+      if (atBottom || stickAfterSend) scrollToBottom();
+      else if (last && last !== previous?.[0] && last.senderId !== props.meId) setNewBelow(true);
+      stickAfterSend = false;
+      if (scroller.scrollHeight <= scroller.clientHeight && session.hasMore()) void loadOlder();
+    }),
+  );
+
+  // A growing composer or an on-screen keyboard shrinks the list: stay pinned to the newest message.
+  const resize = new ResizeObserver(() => {
+    if (atBottom && scroller) scroller.scrollTop = scroller.scrollHeight;
+  });
+  const attachScroller = (el: HTMLDivElement) => {
+    scroller = el;
+    resize.observe(el);
+  };
+
+  onMount(() => {
+    document.addEventListener("visibilitychange", updateViewing);
+    onCleanup(() => {
+      document.removeEventListener("visibilitychange", updateViewing);
+      resize.disconnect();
+    });
+    updateViewing();
+  });
+
+  // Opened from our own lists: going back returns there; opened from a link or a reload: to the chat list.
+  const goBack = () => (location.state?.inApp ? history.back() : navigate("/chats", { replace: true }));
+
+  const send = (body: string) => {
+    stickAfterSend = true;
+    session.send(body);
+  };
+
+  const showBanner = () => session.roomState() === "ready" && !session.ready() && (session.everReady() || session.status() === "closed");
+
+  return (
+    <div class="screen room">
+      <header class="topbar room-topbar">
+        <button type="button" class="icon-btn" aria-label={t("back")} onClick={goBack}>
+          <BackIcon />
+        </button>
+        <h1 class="room-title">{peerName()}</h1>
+      </header>
+      <Switch>
+        <Match when={session.roomState() === "not_found"}>
+          <main class="content">
+            <ErrorRetry message={t("roomNotFound")} onRetry={() => navigate("/chats")} />
+          </main>
+        </Match>
+        <Match when={session.roomState() === "error" || session.historyState() === "error"}>
+          <main class="content">
+            <ErrorRetry onRetry={() => void session.retryLoad()} />
+          </main>
+        </Match>
+        <Match when={true}>
+          <div class="room-body">
+            <Show when={showBanner()}>
+              <Banner>{t("reconnecting")}</Banner>
+            </Show>
+            <div class="messages" ref={attachScroller} onScroll={onScroll} role="log" aria-label={peerName()} tabindex="0">
+              <Show when={session.loadingOlder()}>
+                <p class="older-loading">{t("loadingOlder")}</p>
+              </Show>
+              <Show when={session.historyState() === "loading"}>
+                <p class="older-loading">{t("loading")}</p>
+              </Show>
+              <Show when={session.historyState() === "ready" && session.messages().length === 0 && session.outbox().length === 0}>
+                <EmptyState title={peerName()} hint={t("emptyRoom")} />
+              </Show>
+              <For each={session.messages()}>
+                {(message, index) => (
+                  <MessageRow
+                    message={message}
+                    prev={session.messages()[index() - 1]}
+                    next={session.messages()[index() + 1]}
+                    meId={props.meId}
+                    others={session.others()}
+                  />
+                )}
+              </For>
+              <For each={session.outbox()}>
+                {(entry) => (
+                  <PendingRow entry={entry} onRetry={() => session.retry(entry.clientId)} onDiscard={() => session.discard(entry.clientId)} />
+                )}
+              </For>
+            </div>
+            <Show when={newBelow()}>
+              <button type="button" class="new-below" onClick={scrollToBottom}>
+                {t("newMessages")} ↓
+              </button>
+            </Show>
+          </div>
+          <Composer onSend={send} />
+        </Match>
+      </Switch>
+    </div>
+  );
+};
+
+export default function ChatRoom() {
+  const params = useParams<{ id: string }>();
+  return (
+    <Show when={me()}>
+      {(user) => (
+        <Show when={params.id} keyed>
+          {(id) => <Room roomId={id} meId={user().id} />}
+        </Show>
+      )}
+    </Show>
+  );
+}

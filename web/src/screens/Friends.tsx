@@ -1,0 +1,109 @@
+import { useNavigate } from "@solidjs/router";
+import { createSignal, For, Match, onMount, Show, Switch } from "solid-js";
+import type { User } from "../../../worker/contract";
+import { api } from "../api/endpoints";
+import { Avatar } from "../components/Avatar";
+import { EmptyState } from "../components/EmptyState";
+import { ErrorRetry } from "../components/ErrorRetry";
+import { AddPersonIcon, GearIcon } from "../components/Icons";
+import { SkeletonRows } from "../components/Skeleton";
+import { TabBar } from "../components/TabBar";
+import { t } from "../i18n";
+import { friends, friendsState, loadFriends } from "../stores/friends";
+import { upsertRoom } from "../stores/rooms";
+import { me } from "../stores/session";
+import { AddFriendDialog } from "./AddFriendDialog";
+import { SettingsSheet } from "./SettingsSheet";
+
+export default function Friends() {
+  const navigate = useNavigate();
+  const [adding, setAdding] = createSignal(false);
+  const [settings, setSettings] = createSignal(false);
+  const [opening, setOpening] = createSignal<string | null>(null);
+  const [openError, setOpenError] = createSignal(false);
+
+  onMount(() => {
+    if (friendsState() !== "ready") void loadFriends();
+  });
+
+  const openChat = async (friend: User) => {
+    if (opening()) return;
+    setOpening(friend.id);
+    setOpenError(false);
+    try {
+      const room = await api.openDirect(friend.id);
+      upsertRoom(room);
+      navigate(`/rooms/${room.id}`, { state: { inApp: true } });
+    } catch {
+      setOpenError(true);
+    } finally {
+      setOpening(null);
+    }
+  };
+
+  return (
+    <div class="screen">
+      <header class="topbar">
+        <h1>{t("friendsTitle")}</h1>
+        <div class="topbar-actions">
+          <button type="button" class="icon-btn" aria-label={t("addFriend")} onClick={() => setAdding(true)}>
+            <AddPersonIcon />
+          </button>
+          <button type="button" class="icon-btn" aria-label={t("settings")} onClick={() => setSettings(true)}>
+            <GearIcon />
+          </button>
+        </div>
+      </header>
+      <main class="content">
+        <Show when={me()}>
+          {(user) => (
+            <section class="profile" aria-label={t("myProfile")}>
+              <Avatar id={user().id} name={user().displayName} size="lg" />
+              <div class="row-main">
+                <p class="profile-name">{user().displayName}</p>
+                <p class="row-sub">@{user().username}</p>
+              </div>
+            </section>
+          )}
+        </Show>
+        <h2 class="section-title">{t("friendsCount", { n: friends().length })}</h2>
+        <Show when={openError()}>
+          <p class="form-error" role="alert">
+            {t("openChatFailed")}
+          </p>
+        </Show>
+        <Switch>
+          <Match when={friendsState() === "error"}>
+            <ErrorRetry onRetry={loadFriends} />
+          </Match>
+          <Match when={friendsState() !== "ready"}>
+            <SkeletonRows rows={4} />
+          </Match>
+          <Match when={friends().length === 0}>
+            <EmptyState title={t("noFriends")} hint={t("noFriendsHint")} />
+          </Match>
+          <Match when={true}>
+            <ul class="list" aria-label={t("friendsCount", { n: friends().length })}>
+              <For each={friends()}>
+                {(friend) => (
+                  <li>
+                    <button type="button" class="row row-button" aria-busy={opening() === friend.id} onClick={() => openChat(friend)}>
+                      <Avatar id={friend.id} name={friend.displayName} />
+                      <span class="row-main">
+                        <span class="row-title">{friend.displayName}</span>
+                        <span class="row-sub">@{friend.username}</span>
+                      </span>
+                    </button>
+                  </li>
+                )}
+              </For>
+            </ul>
+          </Match>
+        </Switch>
+      </main>
+      <TabBar />
+      <AddFriendDialog open={adding()} onClose={() => setAdding(false)} />
+      <SettingsSheet open={settings()} onClose={() => setSettings(false)} />
+    </div>
+  );
+}

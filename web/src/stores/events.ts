@@ -1,0 +1,46 @@
+import type { EventFrame } from "../../../worker/contract";
+import { api } from "../api/endpoints";
+import { createReconnectingSocket, type ReconnectingSocket } from "../socket/reconnecting";
+import { loadFriends, upsertFriend } from "./friends";
+import { loadRooms, upsertRoom } from "./rooms";
+import { onSignedOut, updateMe } from "./session";
+
+/** The per-tab events socket that keeps the chat list, friends and profile live. */
+let socket: ReconnectingSocket | null = null;
+
+const handleFrame = (raw: unknown) => {
+  const frame = raw as EventFrame;
+  switch (frame?.type) {
+    case "room":
+      upsertRoom(frame.room);
+      break;
+    case "friend":
+      upsertFriend(frame.friend);
+      break;
+    case "me":
+      updateMe(frame.user);
+      break;
+  }
+};
+
+export const startEvents = (): void => {
+  if (socket) return;
+  socket = createReconnectingSocket({
+    path: "/api/events",
+    // Whatever changed while we were disconnected never arrives as a frame: re-read it.
+    onOpen: () => {
+      void loadRooms();
+      void loadFriends();
+    },
+    onFrame: handleFrame,
+    onClose: (code) => {
+      // A policy close usually means the session was revoked; a 401 here signs us out centrally.
+      if (code === 1008) api.me().catch(() => {});
+    },
+  });
+};
+
+onSignedOut(() => {
+  socket?.close();
+  socket = null;
+});

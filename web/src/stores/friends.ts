@@ -1,0 +1,50 @@
+import { createSignal } from "solid-js";
+import type { User } from "../../../worker/contract";
+import { api } from "../api/endpoints";
+import { onSignedOut } from "./session";
+
+export type LoadState = "idle" | "loading" | "ready" | "error";
+
+const [friends, setFriends] = createSignal<User[]>([]);
+const [friendsState, setFriendsState] = createSignal<LoadState>("idle");
+/** Bumped on sign-out, so an answer still in flight for the previous user is dropped. */
+let generation = 0;
+
+export { friends, friendsState };
+
+const byName = (a: User, b: User) => a.displayName.localeCompare(b.displayName) || a.username.localeCompare(b.username);
+
+/**
+ * Friendships are never removed, so loaded and live data are merged, never replaced: a list
+ * requested before a `friend` frame arrived cannot make that friend disappear again.
+ */
+const merge = (incoming: readonly User[]) =>
+  setFriends((list) => {
+    const byId = new Map(list.map((f) => [f.id, f]));
+    for (const friend of incoming) byId.set(friend.id, friend);
+    return [...byId.values()].sort(byName);
+  });
+
+export const loadFriends = async (): Promise<void> => {
+  const started = generation;
+  if (friendsState() !== "ready") setFriendsState("loading");
+  try {
+    const list = await api.friends();
+    if (started !== generation) return;
+    merge(list);
+    setFriendsState("ready");
+  } catch {
+    if (started === generation && friendsState() !== "ready") setFriendsState("error");
+  }
+};
+
+/** Adds or refreshes one friend, from our own add or from the events socket. */
+export const upsertFriend = (friend: User): void => {
+  merge([friend]);
+};
+
+onSignedOut(() => {
+  generation++;
+  setFriends([]);
+  setFriendsState("idle");
+});
