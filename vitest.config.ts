@@ -14,7 +14,7 @@ export default defineConfig(async () => ({
     }),
   ],
   test: {
-    include: ["test/integration/**/*.test.ts", "test/unit/**/*.test.ts"],
+    include: ["test/integration/**/*.test.ts", "web/src/**/*.test.ts"],
     setupFiles: ["./test/integration/apply-migrations.ts"],
   },
 }));
