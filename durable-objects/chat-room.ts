@@ -88,24 +88,19 @@ export class ChatRoom extends DurableObject<Env> {
       return undefined;
     };
     if (now >= att.sessionExpires) return close(CLOSE_POLICY, "session expired");
-    if (typeof raw !== "string") return refuse("bad_frame", "Send text frames with one JSON object each.");
-    if (raw.length > LIMITS.frameBytesMax / 3 && new TextEncoder().encode(raw).length > LIMITS.frameBytesMax) {
-      return close(CLOSE_TOO_BIG, "frame larger than 64 KiB");
-    }
-    let json: unknown;
-    try {
-      json = JSON.parse(raw);
-    } catch {
-      return refuse("bad_json", "The frame is not valid JSON.");
-    }
-    const clientId = clientIdOf(json);
+    const bytes = typeof raw === "string" ? (raw.length * 3 > LIMITS.frameBytesMax ? new TextEncoder().encode(raw).length : 0) : raw.byteLength;
+    if (bytes > LIMITS.frameBytesMax) return close(CLOSE_TOO_BIG, "frame larger than 64 KiB");
+    // Every frame spends allowance, whatever it holds, so junk cannot flood past the limit.
     const verdict = take(att.bucket, now);
     ws.serializeAttachment(att);
     if (verdict === "close") return close(CLOSE_POLICY, "flooding");
-    if (verdict === "refuse") return refuse("rate_limited", "Sending too fast; resend this one shortly.", clientId);
+    const json = typeof raw === "string" ? parseJson(raw) : NOT_JSON;
+    if (verdict === "refuse") return refuse("rate_limited", "Sending too fast; resend this one shortly.", clientIdOf(json));
+    if (typeof raw !== "string") return refuse("bad_frame", "Send text frames with one JSON object each.");
+    if (json === NOT_JSON) return refuse("bad_json", "The frame is not valid JSON.");
     const parsed = v.safeParse(ClientFrame, json);
     if (parsed.success) return parsed.output;
-    return refuse("invalid", summarizeFields(issueFields(parsed.issues)), clientId);
+    return refuse("invalid", summarizeFields(issueFields(parsed.issues)), clientIdOf(json));
   }
 
   async webSocketClose(): Promise<void> {}
@@ -151,9 +146,10 @@ export class ChatRoom extends DurableObject<Env> {
         committed.forEach(({ message, isNew, senderLastReadSeq }, i) => {
           const sender = group[i]!.ws;
           sendFrame(sender, { type: "ack", clientId: message.clientId, message });
-          if (!isNew) return;
+          // A repeat is fanned out too: its first commit may have landed without this object ever
+          // learning so (an answer lost, an abort), and members merge by seq, so a repeat costs nothing.
           for (const ws of sockets) if (ws !== sender) sendFrame(ws, { type: "message", message });
-          cursors.set(message.senderId, senderLastReadSeq);
+          if (isNew) cursors.set(message.senderId, senderLastReadSeq);
         });
         for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq });
         if (cursors.size > 0) void this.notifyMembers(roomId);
@@ -187,6 +183,16 @@ export class ChatRoom extends DurableObject<Env> {
     await Promise.all(ids.map((id) => userHub(this.env, id).roomChanged(id, roomId).catch(logFailure("roomChanged"))));
   }
 }
+
+const NOT_JSON = Symbol("not JSON");
+
+const parseJson = (raw: string): unknown => {
+  try {
+    return JSON.parse(raw);
+  } catch {
+    return NOT_JSON;
+  }
+};
 
 const clientIdOf = (json: unknown): string | undefined => {
   const id = (json as { clientId?: unknown } | null)?.clientId;

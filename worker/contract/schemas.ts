@@ -1,21 +1,27 @@
 import * as v from "valibot";
 import { LIMITS, codePoints } from "./limits";
 
+/** In unicode mode this class matches only unpaired surrogates, which UTF-8 storage would silently replace. */
+const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
+
+/** A string that survives storage byte for byte: no lone surrogates. */
+const text = () => v.pipe(v.string("must be a string"), v.check((s) => !LONE_SURROGATE.test(s), "must be valid Unicode text"));
+
 const username = v.pipe(
-  v.string("must be a string"),
+  text(),
   v.trim(),
   v.toLowerCase(),
   v.regex(LIMITS.usernamePattern, "3-20 characters of a-z, 0-9, _ and ."),
 );
 
 const displayName = v.pipe(
-  v.string("must be a string"),
+  text(),
   v.trim(),
   v.check((s) => codePoints(s) >= 1 && codePoints(s) <= LIMITS.displayNameMax, `1-${LIMITS.displayNameMax} characters`),
 );
 
 const password = v.pipe(
-  v.string("must be a string"),
+  text(),
   v.check(
     (s) => codePoints(s) >= LIMITS.passwordMin && codePoints(s) <= LIMITS.passwordMax,
     `${LIMITS.passwordMin}-${LIMITS.passwordMax} characters`,
@@ -24,8 +30,8 @@ const password = v.pipe(
 
 export const RegisterBody = v.object({ username, password, displayName: v.optional(displayName) });
 export const LoginBody = v.object({
-  username: v.pipe(v.string("must be a string"), v.trim(), v.toLowerCase(), v.maxLength(64, "too long")),
-  password: v.pipe(v.string("must be a string"), v.maxLength(1024, "too long")),
+  username: v.pipe(text(), v.trim(), v.toLowerCase(), v.maxLength(64, "too long")),
+  password: v.pipe(text(), v.maxLength(1024, "too long")),
 });
 export const UpdateMeBody = v.object({ displayName });
 export const AddFriendBody = v.object({ username });
@@ -53,7 +59,7 @@ export const MessagesQuery = v.pipe(
 );
 
 const messageBody = v.pipe(
-  v.string("must be a string"),
+  text(),
   v.check((s) => codePoints(s) <= LIMITS.bodyMax, `at most ${LIMITS.bodyMax} characters`),
   v.check((s) => s.trim().length > 0, "must not be empty"),
 );
@@ -64,7 +70,7 @@ export const ClientFrame = v.variant(
   [
     v.object({
       type: v.literal("send"),
-      clientId: v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(LIMITS.clientIdMax, "too long")),
+      clientId: v.pipe(text(), v.minLength(1, "must not be empty"), v.maxLength(LIMITS.clientIdMax, "too long")),
       body: messageBody,
     }),
     v.object({ type: v.literal("read"), seq }),
