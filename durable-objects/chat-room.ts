@@ -33,6 +33,12 @@ export class ChatRoom extends DurableObject<Env> {
   private queue: Pending[] = [];
   private flushing = false;
   private lastSentAt = 0;
+  /**
+   * Sends whose batch failed from here: D1 may still have committed them. Their repeat is fanned
+   * out even though it is not new. Losing this set (eviction) also closes the sockets, and
+   * reconnecting clients catch up with `sync`.
+   */
+  private readonly unsure = new Set<string>();
   /** A room's members do not change, so they are read once per wake-up. */
   private members?: Promise<string[]>;
 
@@ -137,19 +143,21 @@ export class ChatRoom extends DurableObject<Env> {
         } catch (err) {
           console.error("commit failed", roomId, err);
           for (const p of group) {
+            this.unsure.add(draftKey(p));
             sendFrame(p.ws, { type: "error", code: "store_failed", message: "The message was not saved; it will be resent.", clientId: p.clientId });
           }
           continue;
         }
         const sockets = this.ctx.getWebSockets();
         const cursors = new Map<string, number>();
-        committed.forEach(({ message, isNew, senderLastReadSeq }, i) => {
+        committed.forEach(({ draft, message, isNew, senderLastReadSeq }, i) => {
           const sender = group[i]!.ws;
           sendFrame(sender, { type: "ack", clientId: message.clientId, message });
-          // A repeat is fanned out too: its first commit may have landed without this object ever
-          // learning so (an answer lost, an abort), and members merge by seq, so a repeat costs nothing.
+          // A repeat was fanned out when first stored, unless that commit failed from here while
+          // landing in D1 (an answer lost after commit): then the members have not seen it yet.
+          if (!this.unsure.delete(draftKey(draft)) && !isNew) return;
           for (const ws of sockets) if (ws !== sender) sendFrame(ws, { type: "message", message });
-          if (isNew) cursors.set(message.senderId, senderLastReadSeq);
+          cursors.set(message.senderId, senderLastReadSeq);
         });
         for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq });
         if (cursors.size > 0) void this.notifyMembers(roomId);
@@ -183,6 +191,8 @@ export class ChatRoom extends DurableObject<Env> {
     await Promise.all(ids.map((id) => userHub(this.env, id).roomChanged(id, roomId).catch(logFailure("roomChanged"))));
   }
 }
+
+const draftKey = (d: Draft) => `${d.senderId}\n${d.clientId}`;
 
 const NOT_JSON = Symbol("not JSON");
 

@@ -1,4 +1,4 @@
-import { and, eq, lt, notExists, sql } from "drizzle-orm";
+import { and, eq, lt, sql } from "drizzle-orm";
 import type { BatchItem } from "drizzle-orm/batch";
 import type { Message } from "../worker/contract";
 import type { Db } from "../worker/db/client";
@@ -23,22 +23,25 @@ export interface Committed {
 type Statement = BatchItem<"sqlite">;
 
 /**
- * Stores a group of sends and the room's last message in one D1 batch (one transaction).
- * seq is computed inside the transaction as max(seq)+1 and a repeated (sender, clientId) inserts
- * nothing, so seq stays gap-free even when a resend and its original meet. Sending also moves the
+ * Stores a group of sends and the room's last message in one D1 batch (one transaction), two
+ * statements per send plus one for the room. seq is computed inside the transaction as max(seq)+1.
+ * A repeated (sender, clientId) hits the unique index and the upsert's no-op update hands back the
+ * stored row instead, so nothing is stored twice and seq stays gap-free. Sending also moves the
  * sender's read cursor to their message, which keeps unread = last_seq − cursor exact.
  */
 export const commitDrafts = async (db: Db, roomId: string, drafts: Draft[]): Promise<Committed[]> => {
   const statements: Statement[] = [];
+  const ids: string[] = [];
   for (const d of drafts) {
-    const sameClient = and(eq(messages.roomId, roomId), eq(messages.senderId, d.senderId), eq(messages.clientId, d.clientId));
+    const id = crypto.randomUUID();
+    ids.push(id);
     statements.push(
       db
         .insert(messages)
         .select(
           db
             .select({
-              id: sql`${crypto.randomUUID()}`.as("id"),
+              id: sql`${id}`.as("id"),
               roomId: rooms.id,
               seq: sql`coalesce((select max(seq) from messages where room_id = ${roomId}), 0) + 1`.as("seq"),
               senderId: sql`${d.senderId}`.as("sender_id"),
@@ -47,13 +50,15 @@ export const commitDrafts = async (db: Db, roomId: string, drafts: Draft[]): Pro
               sentAt: sql`${d.sentAt}`.as("sent_at"),
             })
             .from(rooms)
-            .where(and(eq(rooms.id, roomId), notExists(db.select({ one: sql`1` }).from(messages).where(sameClient)))),
+            .where(eq(rooms.id, roomId)),
         )
-        .returning({ id: messages.id }),
-      db.select().from(messages).where(sameClient),
+        .onConflictDoUpdate({ target: [messages.roomId, messages.senderId, messages.clientId], set: { clientId: sql`excluded.client_id` } })
+        .returning(),
       db
         .update(roomMembers)
-        .set({ lastReadSeq: sql`max(${roomMembers.lastReadSeq}, (select seq from messages where ${sameClient}))` })
+        .set({
+          lastReadSeq: sql`max(${roomMembers.lastReadSeq}, (select seq from messages where room_id = ${roomId} and sender_id = ${d.senderId} and client_id = ${d.clientId}))`,
+        })
         .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, d.senderId)))
         .returning({ lastReadSeq: roomMembers.lastReadSeq }),
     );
@@ -64,12 +69,9 @@ export const commitDrafts = async (db: Db, roomId: string, drafts: Draft[]): Pro
   );
   const results = (await db.batch(statements as [Statement, ...Statement[]])) as unknown[][];
   return drafts.map((draft, i) => {
-    const [inserted, stored, cursor] = [results[3 * i], results[3 * i + 1], results[3 * i + 2]] as [
-      unknown[],
-      (typeof messages.$inferSelect)[],
-      { lastReadSeq: number }[],
-    ];
-    return { draft, message: toMessage(stored[0]!), isNew: inserted.length > 0, senderLastReadSeq: cursor[0]?.lastReadSeq ?? 0 };
+    const [stored, cursor] = [results[2 * i], results[2 * i + 1]] as [(typeof messages.$inferSelect)[], { lastReadSeq: number }[]];
+    const row = stored[0]!;
+    return { draft, message: toMessage(row), isNew: row.id === ids[i], senderLastReadSeq: cursor[0]?.lastReadSeq ?? 0 };
   });
 };
 

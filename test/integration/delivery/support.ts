@@ -1,0 +1,181 @@
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { sql } from "drizzle-orm";
+import type { Db } from "../../../worker/db/client";
+import { rooms } from "../../../worker/db/schema";
+import { befriend, directRoom, register, roomSocket } from "../harness";
+
+/** Shared helpers of the delivery tests: the room object, what D1 holds, and a handle on D1 batches. */
+
+/** Like the harness's `pair`, with both sign-ups (scrypt, the slow part) run side by side. */
+export const twoFriends = async () => {
+  const [a, b] = await Promise.all([register(), register()]);
+  await befriend(a, b);
+  const room = await directRoom(a, b);
+  return { a, b, room };
+};
+
+/** Two friends, their room, and one open room socket each. */
+export const connectedPair = async () => {
+  const { a, b, room } = await twoFriends();
+  const [sa, sb] = await Promise.all([roomSocket(room.id, a), roomSocket(room.id, b)]);
+  return { a, b, room, sa, sb };
+};
+
+export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Polls until `check` holds; fails with `describe()` after `timeoutMs`. */
+export const waitFor = async (check: () => boolean | Promise<boolean>, describe: () => string, timeoutMs = 5000, everyMs = 5): Promise<void> => {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting: ${describe()}`);
+    await sleep(everyMs);
+  }
+};
+
+/** The room's Durable Object, addressed the way the Worker addresses it. */
+export const roomStub = (roomId: string) => env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(roomId));
+
+export interface StoredMessage {
+  id: string;
+  seq: number;
+  senderId: string;
+  clientId: string;
+  body: string;
+  sentAt: number;
+}
+
+/** The server's log of a room, straight from D1, ascending by seq. */
+export const serverLog = async (roomId: string): Promise<StoredMessage[]> => {
+  const { results } = await env.DB.prepare(
+    "select id, seq, sender_id as senderId, client_id as clientId, body, sent_at as sentAt from messages where room_id = ? order by seq",
+  )
+    .bind(roomId)
+    .all<StoredMessage>();
+  return results;
+};
+
+export const roomRow = async (roomId: string) =>
+  (await env.DB.prepare("select last_seq as lastSeq, last_message_id as lastMessageId, updated_at as updatedAt from rooms where id = ?")
+    .bind(roomId)
+    .first<{ lastSeq: number; lastMessageId: string | null; updatedAt: number }>())!;
+
+export const cursorOf = async (roomId: string, userId: string) =>
+  (await env.DB.prepare("select last_read_seq as n from room_members where room_id = ? and user_id = ?").bind(roomId, userId).first<{ n: number }>())!.n;
+
+/** (sender, clientId) pairs stored more than once in a room; must always be empty. */
+export const storedTwice = async (roomId: string) =>
+  (
+    await env.DB.prepare("select sender_id as senderId, client_id as clientId, count(*) as n from messages where room_id = ? group by sender_id, client_id having n > 1")
+      .bind(roomId)
+      .all<{ senderId: string; clientId: string; n: number }>()
+  ).results;
+
+/**
+ * The seqs of a socket's `message` frames in order of first arrival. The contract lets a client
+ * see a message more than once (it merges by seq), but the first sighting of each seq must come in
+ * seq order, and every copy must be the same message: `distinctInOrder` throws otherwise.
+ */
+export const distinctInOrder = (messages: { seq: number; id: string; body: string }[]): number[] => {
+  const seen = new Map<number, { id: string; body: string }>();
+  const order: number[] = [];
+  for (const m of messages) {
+    const first = seen.get(m.seq);
+    if (first && (first.id !== m.id || first.body !== m.body)) throw new Error(`seq ${m.seq} delivered as two different messages`);
+    if (!first) {
+      seen.set(m.seq, m);
+      order.push(m.seq);
+    }
+  }
+  return order;
+};
+
+/** Shared between the test and the object's instance (both run in the same isolate). */
+interface BatchState {
+  /** Drafts per batch call, in call order (a commit is 2 statements per draft plus the room update). */
+  drafts: number[];
+  /** While true, the next batch waits before touching D1. */
+  hold: boolean;
+  /** Set by the wrapper once a batch is waiting on `hold`. */
+  waiting: boolean;
+  /** Indexes (in `drafts`) of the batch calls that fail inside D1. */
+  failCalls: Set<number>;
+  /** Indexes of the batch calls that commit in D1 but whose answer is lost (the call throws). */
+  loseCalls: Set<number>;
+}
+
+/**
+ * Wraps `db.batch` of the room object's current instance (the `db` field is private, hence the
+ * cast). It counts batches and their sizes, can hold the next batch before it reaches D1 (so sends
+ * pile up behind it), can make batches fail *inside* D1 (the real statements run, followed by one
+ * that violates NOT NULL, so the transaction must roll everything back), and can lose a committed
+ * batch's answer (D1 committed, the call throws: a timeout or a dropped connection after commit). The wrapper lives on
+ * the instance: evicting the object removes it.
+ *
+ * The held batch polls a flag with 1 ms timers instead of awaiting a promise from the test: the
+ * test and the object run in the same isolate but in different request contexts.
+ */
+export const controlBatches = async (roomId: string) => {
+  const state: BatchState = { drafts: [], hold: false, waiting: false, failCalls: new Set(), loseCalls: new Set() };
+  await runInDurableObject(roomStub(roomId), (instance: object) => {
+    const db = (instance as unknown as { db: Db }).db;
+    const original = db.batch.bind(db);
+    const failing = db.insert(rooms).values({ id: `poison-${crypto.randomUUID()}`, kind: "direct", updatedAt: sql`null` as unknown as number });
+    const wrapped = async (statements: Parameters<Db["batch"]>[0]) => {
+      const index = state.drafts.push(Math.floor((statements.length - 1) / 2)) - 1; // floor: another wrapper's poison
+      if (state.hold) {
+        state.waiting = true;
+        while (state.hold) await new Promise((r) => setTimeout(r, 1));
+        state.waiting = false;
+      }
+      if (state.failCalls.has(index)) {
+        return original([...statements, failing] as unknown as Parameters<Db["batch"]>[0]);
+      }
+      const result = await original(statements);
+      if (state.loseCalls.has(index)) throw new Error("injected: the batch committed but its answer was lost");
+      return result;
+    };
+    Object.defineProperty(db, "batch", { value: wrapped, configurable: true, writable: true });
+  });
+  return {
+    state,
+    /** The next batch will wait until `release()`. */
+    hold: () => {
+      state.hold = true;
+    },
+    /** Resolves once a batch is waiting on `hold`. */
+    heldBatch: () => waitFor(() => state.waiting, () => "no batch reached D1 while held"),
+    release: () => {
+      state.hold = false;
+    },
+    /** The next batch that starts from now on (not one already held) fails inside D1. */
+    failNextBatch: () => {
+      state.failCalls.add(state.drafts.length);
+    },
+    /** The next batch that starts from now on commits, but its caller gets an error instead. */
+    loseNextAnswer: () => {
+      state.loseCalls.add(state.drafts.length);
+    },
+    /** How many sends wait in the object's queue (private field, read through a cast). */
+    queued: () => runInDurableObject(roomStub(roomId), (instance: object) => (instance as unknown as { queue: unknown[] }).queue.length),
+  };
+};
+
+/**
+ * Evicts the room object (its memory goes; D1 and, with "hibernate", the sockets stay). The object
+ * is woken first so the eviction always has an instance to tear down.
+ */
+export const evictRoom = async (roomId: string, webSockets: "close" | "hibernate") => {
+  const stub = roomStub(roomId);
+  await runInDurableObject(stub, () => undefined);
+  await evictDurableObject(stub, { webSockets });
+};
+
+const MARK = "__deliveryTestMark";
+/** Puts a mark on the current instance; `instanceMarked` tells whether the instance is still that one. */
+export const markInstance = (roomId: string) =>
+  runInDurableObject(roomStub(roomId), (instance: object) => {
+    (instance as Record<string, unknown>)[MARK] = true;
+  });
+export const instanceMarked = (roomId: string) =>
+  runInDurableObject(roomStub(roomId), (instance: object) => (instance as Record<string, unknown>)[MARK] === true);
