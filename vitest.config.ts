@@ -14,7 +14,7 @@ export default defineConfig(async () => ({
     }),
   ],
   test: {
-    include: ["test/integration/**/*.test.ts", "web/src/**/*.test.ts"],
+    include: ["test/integration/**/*.test.ts", "durable-objects/**/*.test.ts", "worker/**/*.test.ts", "web/src/**/*.test.ts"],
     setupFiles: ["./test/integration/apply-migrations.ts"],
   },
 }));

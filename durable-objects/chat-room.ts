@@ -22,6 +22,7 @@ interface Pending extends Draft {
 
 const MAX_GROUP = 100;
 const SYNC_PAGE = 500;
+const NOTIFY_WINDOW_MS = 300;
 
 /**
  * One object per room. It serializes the room's writes (so seq order is fan-out order), holds the
@@ -39,6 +40,8 @@ export class ChatRoom extends DurableObject<Env> {
    * reconnecting clients catch up with `sync`.
    */
   private readonly unsure = new Set<string>();
+  private notifyWindow?: ReturnType<typeof setTimeout>;
+  private notifyPending = false;
   /** A room's members do not change, so they are read once per wake-up. */
   private members?: Promise<string[]>;
 
@@ -61,7 +64,9 @@ export class ChatRoom extends DurableObject<Env> {
     server.serializeAttachment(attachment);
     const [room] = await loadRooms(this.db, attachment.userId, { roomId: attachment.roomId });
     sendFrame(server, { type: "hello", roomId: attachment.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [] });
-    void userHub(this.env, attachment.userId).noteRoomSocket(attachment.roomId).catch(logFailure("noteRoomSocket"));
+    if (!(await userHub(this.env, attachment.userId).noteRoomSocket(attachment.roomId, attachment.sessionId))) {
+      server.close(CLOSE_POLICY, "session ended");
+    }
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -118,7 +123,7 @@ export class ChatRoom extends DurableObject<Env> {
     const lastReadSeq = await advanceCursor(this.db, roomId, userId, seq);
     if (lastReadSeq === null) return;
     this.broadcast({ type: "read", userId, lastReadSeq });
-    await this.notifyMembers(roomId);
+    this.roomChanged(roomId);
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
@@ -160,7 +165,7 @@ export class ChatRoom extends DurableObject<Env> {
           cursors.set(message.senderId, senderLastReadSeq);
         });
         for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq });
-        if (cursors.size > 0) void this.notifyMembers(roomId);
+        if (cursors.size > 0) this.roomChanged(roomId);
       }
     } finally {
       this.flushing = false;
@@ -180,6 +185,25 @@ export class ChatRoom extends DurableObject<Env> {
 
   private broadcast(frame: Parameters<typeof sendFrame>[1]): void {
     for (const ws of this.ctx.getWebSockets()) sendFrame(ws, frame);
+  }
+
+  /**
+   * Tells the members' chat lists at once, then at most once per window with the latest state: a
+   * live conversation changes the room several times a second (each message, then the reader's
+   * cursor), and every change would otherwise cost one hub call per member.
+   */
+  private roomChanged(roomId: string): void {
+    if (this.notifyWindow) {
+      this.notifyPending = true;
+      return;
+    }
+    void this.notifyMembers(roomId);
+    this.notifyWindow = setTimeout(() => {
+      this.notifyWindow = undefined;
+      if (!this.notifyPending) return;
+      this.notifyPending = false;
+      this.roomChanged(roomId);
+    }, NOTIFY_WINDOW_MS);
   }
 
   private async notifyMembers(roomId: string): Promise<void> {

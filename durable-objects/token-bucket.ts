@@ -20,9 +20,11 @@ export type Verdict = "ok" | "refuse" | "close";
 export const take = (bucket: Bucket, now: number): Verdict => {
   bucket.tokens = Math.min(BURST, bucket.tokens + ((now - bucket.at) / 1000) * REFILL_PER_SEC);
   bucket.at = now;
+  // Strikes are forgiven only once the client has let the bucket refill halfway: a flood that
+  // slips a frame through on every refilled token must still reach the close.
+  if (bucket.tokens >= BURST / 2) bucket.strikes = 0;
   if (bucket.tokens >= 1) {
     bucket.tokens -= 1;
-    bucket.strikes = 0;
     return "ok";
   }
   bucket.strikes += 1;

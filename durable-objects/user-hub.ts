@@ -11,6 +11,9 @@ interface Attachment {
 }
 
 const ROOM_KEY = "room:";
+const ENDED_KEY = "ended:";
+/** Longer than any upgrade takes to reach its room: a late registration of an ended session is refused. */
+const ENDED_MEMORY_MS = 10 * 60_000;
 
 /**
  * One object per user: the sockets of that user's open tabs (`GET /api/events`), to which rooms and
@@ -36,6 +39,8 @@ export class UserHub extends DurableObject<Env> {
     const { client, server } = upgradePair();
     this.ctx.acceptWebSocket(server, [sessionTag(attachment.sessionId)]);
     server.serializeAttachment(attachment);
+    // Authenticated before a logout that ran while this upgrade was on its way.
+    if (this.ctx.storage.kv.get(ENDED_KEY + attachment.sessionId) !== undefined) server.close(CLOSE_POLICY, "session ended");
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -72,19 +77,30 @@ export class UserHub extends DurableObject<Env> {
     this.push({ type: "me", user });
   }
 
-  async noteRoomSocket(roomId: string): Promise<void> {
-    await this.ctx.storage.put(ROOM_KEY + roomId, Date.now());
+  /**
+   * Registers a room socket of this user so logout can reach it; false when its session was already
+   * ended, and the room then closes it. Storage here is synchronous, so a registration and a logout
+   * cannot interleave: either the logout sees the room or the room sees the revocation.
+   */
+  noteRoomSocket(roomId: string, sessionId: string): boolean {
+    if (this.ctx.storage.kv.get(ENDED_KEY + sessionId) !== undefined) return false;
+    this.ctx.storage.kv.put(ROOM_KEY + roomId, Date.now());
+    return true;
   }
 
   /** Closes every socket of a session: this hub's and those in the rooms the user opened. */
   async closeSession(userId: string, sessionId: string): Promise<void> {
+    const kv = this.ctx.storage.kv;
+    const now = Date.now();
+    for (const [key, endedAt] of kv.list<number>({ prefix: ENDED_KEY })) if (now - endedAt > ENDED_MEMORY_MS) kv.delete(key);
+    kv.put(ENDED_KEY + sessionId, now);
     for (const ws of this.ctx.getWebSockets(sessionTag(sessionId))) ws.close(CLOSE_POLICY, "session ended");
-    const rooms = await this.ctx.storage.list<number>({ prefix: ROOM_KEY });
+    const rooms = [...kv.list<number>({ prefix: ROOM_KEY })];
     await Promise.all(
-      [...rooms.keys()].map(async (key) => {
-        const roomId = key.slice(ROOM_KEY.length);
-        const remaining = await chatRoom(this.env, roomId).closeSession(sessionId, userId);
-        if (remaining === 0) await this.ctx.storage.delete(key);
+      rooms.map(async ([key, notedAt]) => {
+        const remaining = await chatRoom(this.env, key.slice(ROOM_KEY.length)).closeSession(sessionId, userId);
+        // Forget the room only if no socket registered there while we were asking.
+        if (remaining === 0 && kv.get(key) === notedAt) kv.delete(key);
       }),
     );
   }

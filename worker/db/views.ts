@@ -4,11 +4,10 @@ import type { Member, Message, Room, User } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
 
-export const toUser = (row: typeof users.$inferSelect): User => ({
-  id: row.id,
-  username: row.username,
-  displayName: row.displayName,
-});
+/** The public columns of a user: selecting these, not the row, keeps password hashes out of reads. */
+export const userColumns = { id: users.id, username: users.username, displayName: users.displayName };
+
+export const toUser = (row: User): User => ({ id: row.id, username: row.username, displayName: row.displayName });
 
 export const toMessage = (row: typeof messages.$inferSelect): Message => ({
   id: row.id,
@@ -26,7 +25,7 @@ const other = alias(roomMembers, "other");
 /** Members of every room the user belongs to (optionally one room), with their read cursors. */
 export const membersQuery = (db: Db, userId: string, roomId?: string) =>
   db
-    .select({ roomId: other.roomId, lastReadSeq: other.lastReadSeq, user: users })
+    .select({ roomId: other.roomId, lastReadSeq: other.lastReadSeq, user: userColumns })
     .from(me)
     .innerJoin(other, eq(other.roomId, me.roomId))
     .innerJoin(users, eq(users.id, other.userId))
@@ -56,7 +55,7 @@ export const loadRooms = async (db: Db, userId: string, filter: { roomId?: strin
   const membersByRoom = new Map<string, Member[]>();
   for (const row of memberRows) {
     const list = membersByRoom.get(row.roomId) ?? [];
-    list.push({ ...toUser(row.user), lastReadSeq: row.lastReadSeq });
+    list.push({ ...row.user, lastReadSeq: row.lastReadSeq });
     membersByRoom.set(row.roomId, list);
   }
   return roomRows.map(({ room, lastReadSeq, lastMessage }) => ({

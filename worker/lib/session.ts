@@ -6,7 +6,7 @@ import type { AppEnv, SessionInfo } from "../app-env";
 import type { User } from "../contract";
 import { getDb } from "../db/client";
 import { sessions, users } from "../db/schema";
-import { toUser } from "../db/views";
+import { userColumns } from "../db/views";
 
 export const SESSION_COOKIE = "session";
 const ISSUER = "talk-edge";
@@ -61,14 +61,14 @@ export const readSession = async (c: Context<AppEnv>): Promise<{ user: User; ses
   }
   if (typeof claims.sid !== "string" || !claims.sub) return null;
   const row = await getDb(c.env)
-    .select({ user: users, expiresAt: sessions.expiresAt })
+    .select({ user: userColumns, expiresAt: sessions.expiresAt })
     .from(sessions)
     .innerJoin(users, eq(users.id, sessions.userId))
     .where(
       and(eq(sessions.id, claims.sid), eq(sessions.userId, claims.sub), isNull(sessions.revokedAt), gt(sessions.expiresAt, Date.now())),
     )
     .get();
-  return row ? { user: toUser(row.user), session: { id: claims.sid, expiresAt: row.expiresAt } } : null;
+  return row ? { user: row.user, session: { id: claims.sid, expiresAt: row.expiresAt } } : null;
 };
 
 export const revokeSession = async (env: Env, sessionId: string): Promise<void> => {

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { LoginBody, RegisterBody } from "../contract";
 import { getDb } from "../db/client";
 import { users } from "../db/schema";
-import { toUser } from "../db/views";
+import { toUser, userColumns } from "../db/views";
 import { userHub } from "../lib/hubs";
 import { ApiError } from "../lib/errors";
 import { decoyHash, hashPassword, verifyPassword } from "../lib/password";
@@ -19,23 +19,22 @@ export const authRoutes = new Hono<AppEnv>()
   .post("/register", valid("json", RegisterBody), async (c) => {
     const { username, password, displayName } = c.req.valid("json");
     await hit(c.env, { key: `register:ip:${clientIp(c.req.raw)}`, limit: Number(c.env.REGISTER_LIMIT_PER_HOUR), ms: HOUR });
-    const db = getDb(c.env);
-    const row = await db
+    const user = await getDb(c.env)
       .insert(users)
       .values({ id: crypto.randomUUID(), username, displayName: displayName ?? username, passwordHash: await hashPassword(password), createdAt: Date.now() })
       .onConflictDoNothing({ target: users.username })
-      .returning()
+      .returning(userColumns)
       .get();
-    if (!row) throw new ApiError(409, "username_taken", "That ID is taken.", { username: "already taken" });
-    await startSession(c, row.id);
-    return c.json({ user: toUser(row) }, 201);
+    if (!user) throw new ApiError(409, "username_taken", "That ID is taken.", { username: "already taken" });
+    await startSession(c, user.id);
+    return c.json({ user }, 201);
   })
   .post("/login", valid("json", LoginBody), async (c) => {
     const { username, password } = c.req.valid("json");
     const perUser = { key: `login:user:${username}`, limit: Number(c.env.LOGIN_FAILURES_PER_USERNAME), ms: QUARTER };
     await hit(c.env, { key: `login:ip:${clientIp(c.req.raw)}`, limit: Number(c.env.LOGIN_LIMIT_PER_IP), ms: QUARTER });
     await check(c.env, perUser);
-    const row = await getDb(c.env).select().from(users).where(eq(users.username, username)).get();
+    const row = await getDb(c.env).select({ ...userColumns, passwordHash: users.passwordHash }).from(users).where(eq(users.username, username)).get();
     const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
     if (!row || !ok) {
       await hit(c.env, perUser);

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { AddFriendBody } from "../contract";
 import { getDb } from "../db/client";
 import { friendships, users } from "../db/schema";
-import { toUser } from "../db/views";
+import { userColumns } from "../db/views";
 import { userHub } from "../lib/hubs";
 import { ApiError } from "../lib/errors";
 import { valid } from "../lib/validate";
@@ -14,19 +14,19 @@ export const friendRoutes = new Hono<AppEnv>()
   .use(requireUser)
   .get("/", async (c) => {
     const rows = await getDb(c.env)
-      .select({ user: users })
+      .select(userColumns)
       .from(friendships)
       .innerJoin(users, eq(users.id, friendships.friendId))
       .where(eq(friendships.userId, c.var.user.id))
       .orderBy(asc(users.displayName), asc(users.username));
-    return c.json({ friends: rows.map((r) => toUser(r.user)) });
+    return c.json({ friends: rows });
   })
   .post("/", valid("json", AddFriendBody), async (c) => {
     const me = c.var.user;
     const { username } = c.req.valid("json");
     if (username === me.username) throw new ApiError(400, "cannot_add_self", "That's your own ID.");
     const db = getDb(c.env);
-    const target = await db.select().from(users).where(eq(users.username, username)).get();
+    const target = await db.select(userColumns).from(users).where(eq(users.username, username)).get();
     if (!target) throw new ApiError(404, "user_not_found", "No one has that ID.");
     const now = Date.now();
     const [added] = await db.batch([
@@ -34,7 +34,7 @@ export const friendRoutes = new Hono<AppEnv>()
       db.insert(friendships).values({ userId: target.id, friendId: me.id, createdAt: now }).onConflictDoNothing(),
     ]);
     if (added.length === 0) throw new ApiError(409, "already_friends", "You are already friends.");
-    const friend = toUser(target);
+    const friend = target;
     c.executionCtx.waitUntil(
       Promise.all([userHub(c.env, me.id).friendAdded(friend), userHub(c.env, friend.id).friendAdded(me)]),
     );

@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { UpdateMeBody } from "../contract";
 import { getDb } from "../db/client";
 import { users } from "../db/schema";
-import { toUser } from "../db/views";
+import { userColumns } from "../db/views";
 import { userHub } from "../lib/hubs";
 import { valid } from "../lib/validate";
 import { requireUser } from "../middleware/auth";
@@ -14,8 +14,7 @@ export const meRoutes = new Hono<AppEnv>()
   .get("/", (c) => c.json({ user: c.var.user }))
   .patch("/", valid("json", UpdateMeBody), async (c) => {
     const { displayName } = c.req.valid("json");
-    const row = await getDb(c.env).update(users).set({ displayName }).where(eq(users.id, c.var.user.id)).returning().get();
-    const user = toUser(row!);
+    const user = (await getDb(c.env).update(users).set({ displayName }).where(eq(users.id, c.var.user.id)).returning(userColumns).get())!;
     c.executionCtx.waitUntil(userHub(c.env, user.id).profileChanged(user));
     return c.json({ user });
   });

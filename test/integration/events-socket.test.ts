@@ -1,0 +1,207 @@
+import { env } from "cloudflare:workers";
+import { evictDurableObject } from "cloudflare:test";
+import { describe, expect, it, vi } from "vitest";
+import type { EventFrame, Room, User } from "../../worker/contract";
+import { ORIGIN, call, connect, register, roomSocket, upgrade, type Session } from "./harness";
+import { expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
+
+// A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
+
+const freshPair = pairPool();
+
+type RoomEvent = Extract<EventFrame, { type: "room" }>;
+const roomEvent = (roomId: string, pred: (r: Room) => boolean = () => true) => (f: { type: string }): f is RoomEvent =>
+  f.type === "room" && (f as RoomEvent).room.id === roomId && pred((f as RoomEvent).room);
+const events = (s: Session) => connect("/api/events", s.cookie);
+const memberOf = (room: Room, s: Session) => room.members.find((m) => m.id === s.user.id)!;
+
+describe("events socket: upgrade", () => {
+  const someone = lazy(() => register());
+
+  it("opens with our Origin and a session cookie", async () => {
+    const a = await someone();
+    const res = await upgrade("/api/events", { cookie: a.cookie });
+    expect(res.status).toBe(101);
+    expect(res.webSocket).toBeTruthy();
+    res.webSocket!.accept();
+    res.webSocket!.close();
+  });
+
+  it.each([
+    ["no Origin", { origin: null }, 403, "bad_origin"],
+    ["a foreign Origin", { origin: "https://evil.example" }, 403, "bad_origin"],
+    ["a look-alike Origin", { origin: `${ORIGIN}.evil.example` }, 403, "bad_origin"],
+    ["no cookie", { cookie: "" }, 401, "unauthenticated"],
+    ["a garbage cookie", { cookie: "session=garbage" }, 401, "unauthenticated"],
+  ] as const)("refuses %s before upgrading", async (_name, opts, status, code) => {
+    const a = await someone();
+    const res = await upgrade("/api/events", { cookie: "cookie" in opts ? opts.cookie || undefined : a.cookie, origin: "origin" in opts ? opts.origin : undefined });
+    expect(res.webSocket).toBeFalsy();
+    await expectError(res, status, code);
+  });
+
+  it("checks Origin before the session", async () => {
+    await expectError(await rawUpgrade("/api/events", { Origin: "https://evil.example", cookie: "session=garbage" }), 403, "bad_origin");
+    await expectError(await upgrade("/api/events", { origin: null }), 403, "bad_origin");
+  });
+
+  it("answers 426 upgrade_required to a plain GET", async () => {
+    const a = await someone();
+    await expectError(await call("/api/events", { cookie: a.cookie, headers: { Origin: ORIGIN } }), 426, "upgrade_required");
+  });
+
+  it("answers the text `ping` with `pong`", async () => {
+    const a = await someone();
+    const ev = await events(a);
+    const pong = nextRaw(ev.ws, (d) => d === "pong");
+    ev.ws.send("ping");
+    expect(await pong).toBe("pong");
+    ev.close();
+  });
+});
+
+describe("events socket: room events", () => {
+  it("sends `room` to both members on a new message, with lastMessage and each one's unreadCount", async () => {
+    const { a, b, room } = await freshPair();
+    const [ea, eb] = [await events(a), await events(b)];
+    const sa = await roomSocket(room.id, a);
+    const msg = await sendAndAck(sa, "ev-1", "새 메시지");
+
+    const forA = await ea.next(roomEvent(room.id, (r) => r.lastSeq === 1));
+    const forB = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 1));
+    expect(Object.keys(forA).sort()).toEqual(["room", "type"]);
+    expectRoom(forA.room);
+    expectRoom(forB.room);
+    expect(forA.room).toMatchObject({ id: room.id, kind: "direct", lastSeq: 1, lastMessage: msg, unreadCount: 0 });
+    expect(forB.room).toMatchObject({ id: room.id, kind: "direct", lastSeq: 1, lastMessage: msg, unreadCount: 1 });
+    expect(memberOf(forB.room, a).lastReadSeq).toBe(1);
+    expect(memberOf(forB.room, b).lastReadSeq).toBe(0);
+    for (const s of [ea, eb, sa]) s.close();
+  });
+
+  it("keeps the unread count current as messages arrive", async () => {
+    const { a, b, room } = await freshPair();
+    const eb = await events(b);
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "u1");
+    await sendAndAck(sa, "u2");
+    const third = await sendAndAck(sa, "u3");
+    const last = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 3));
+    expect(last.room).toMatchObject({ unreadCount: 3, lastMessage: third });
+    for (const s of [eb, sa]) s.close();
+  });
+
+  it("sends `room` with unreadCount 0 to the reader after POST /api/rooms/:id/read, and the new cursor to the other member", async () => {
+    const { a, b, room } = await freshPair();
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "r1");
+    await sendAndAck(sa, "r2");
+    const [ea, eb] = [await events(a), await events(b)];
+    expect((await call(`/api/rooms/${room.id}/read`, { method: "POST", cookie: b.cookie, json: { seq: 2 } })).status).toBe(204);
+    const forB = await eb.next(roomEvent(room.id, (r) => r.unreadCount === 0));
+    expect(forB.room).toMatchObject({ id: room.id, lastSeq: 2, unreadCount: 0 });
+    expect(memberOf(forB.room, b).lastReadSeq).toBe(2);
+    const forA = await ea.next(roomEvent(room.id, (r) => memberOf(r, b).lastReadSeq === 2));
+    expect(forA.room.unreadCount).toBe(0);
+    for (const s of [ea, eb, sa]) s.close();
+  });
+
+  it("sends `room` with unreadCount 0 to the reader after a `read` frame, counting only up to the cursor", async () => {
+    const { a, b, room } = await freshPair();
+    const sa = await roomSocket(room.id, a);
+    for (const id of ["1", "2", "3"]) await sendAndAck(sa, id);
+    const eb = await events(b);
+    const sb = await roomSocket(room.id, b);
+    sb.send({ type: "read", seq: 1 });
+    const partial = await eb.next(roomEvent(room.id, (r) => memberOf(r, b).lastReadSeq === 1));
+    expect(partial.room.unreadCount).toBe(2);
+    sb.send({ type: "read", seq: 3 });
+    const full = await eb.next(roomEvent(room.id, (r) => memberOf(r, b).lastReadSeq === 3));
+    expect(full.room.unreadCount).toBe(0);
+    for (const s of [eb, sa, sb]) s.close();
+  });
+
+  it("delivers to every events socket of the user (two tabs)", async () => {
+    const { a, b, room } = await freshPair();
+    const [tab1, tab2] = [await events(b), await events(b)];
+    const sa = await roomSocket(room.id, a);
+    const msg = await sendAndAck(sa, "tabs");
+    const [e1, e2] = [await tab1.next(roomEvent(room.id)), await tab2.next(roomEvent(room.id))];
+    expect(e1.room).toMatchObject({ lastMessage: msg, unreadCount: 1 });
+    expect(e2.room).toEqual(e1.room);
+    for (const s of [tab1, tab2, sa]) s.close();
+  });
+
+  it("tells no one outside the room", async () => {
+    const { a, room } = await freshPair();
+    const outsider = await register();
+    const eo = await events(outsider);
+    const ea = await events(a);
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "secret");
+    await ea.next(roomEvent(room.id));
+    await quiet(150);
+    expect(eo.frames).toEqual([]);
+    for (const s of [eo, ea, sa]) s.close();
+  });
+});
+
+describe("events socket: friend and me events", () => {
+  it("sends `friend` to both users when one adds the other", async () => {
+    const a = await register(undefined, "에이");
+    const b = await register(undefined, "비");
+    const outsider = await register();
+    const [ea, eb, eo] = [await events(a), await events(b), await events(outsider)];
+    expect((await call("/api/friends", { method: "POST", cookie: a.cookie, json: { username: b.user.username } })).status).toBe(201);
+    const forA = await ea.next((f) => f.type === "friend");
+    const forB = await eb.next((f) => f.type === "friend");
+    expect(forA).toEqual({ type: "friend", friend: b.user });
+    expect(forB).toEqual({ type: "friend", friend: a.user });
+    expectUser((forA as { friend: User }).friend);
+    await quiet(100);
+    expect(eo.frames).toEqual([]);
+    expect(ea.ofType("friend")).toHaveLength(1);
+    for (const s of [ea, eb, eo]) s.close();
+  });
+
+  it("sends no `friend` event for a refused add", async () => {
+    const a = await register();
+    const b = await register();
+    const [ea, eb] = [await events(a), await events(b)];
+    await call("/api/friends", { method: "POST", cookie: a.cookie, json: { username: b.user.username } });
+    await ea.next((f) => f.type === "friend");
+    await eb.next((f) => f.type === "friend");
+    await expectError(await call("/api/friends", { method: "POST", cookie: b.cookie, json: { username: a.user.username } }), 409, "already_friends");
+    await quiet(100);
+    expect(ea.ofType("friend")).toHaveLength(1);
+    expect(eb.ofType("friend")).toHaveLength(1);
+    for (const s of [ea, eb]) s.close();
+  });
+
+  it("sends `me` to every events socket of the user after PATCH /api/me", async () => {
+    const a = await register();
+    const [tab1, tab2] = [await events(a), await events(a)];
+    const res = await call("/api/me", { method: "PATCH", cookie: a.cookie, json: { displayName: "바뀐 이름" } });
+    expect(res.status).toBe(200);
+    const expected = { type: "me", user: { ...a.user, displayName: "바뀐 이름" } };
+    expect(await tab1.next((f) => f.type === "me")).toEqual(expected);
+    expect(await tab2.next((f) => f.type === "me")).toEqual(expected);
+    for (const s of [tab1, tab2]) s.close();
+  });
+});
+
+describe("events socket: the hub object may be evicted at any moment", () => {
+  it("keeps delivering room events to an open events socket after the user's hub is evicted", async () => {
+    const { a, b, room } = await freshPair();
+    const eb = await events(b);
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "before");
+    await eb.next(roomEvent(room.id, (r) => r.lastSeq === 1));
+    await evictDurableObject(env.USER_HUB.get(env.USER_HUB.idFromName(b.user.id)));
+    const msg = await sendAndAck(sa, "after");
+    const ev = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 2));
+    expect(ev.room).toMatchObject({ lastMessage: msg, unreadCount: 2 });
+    for (const s of [eb, sa]) s.close();
+  });
+});

@@ -1,0 +1,269 @@
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import type { Message, Room } from "../../worker/contract";
+import { befriend, call, directRoom, pair, register, roomSocket, type Session } from "./harness";
+import { body, expectError, expectRoom, lazy, pairPool, sendAndAck } from "./contract-helpers";
+
+// A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
+vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
+
+const freshPair = pairPool();
+/** A user with no friends and no rooms whose requests below are all refused. */
+const loner = lazy(() => register());
+
+const getRoom = async (id: string, s: Session) => (await body<{ room: Room }>(await call(`/api/rooms/${id}`, { cookie: s.cookie }), 200)).room;
+const listRooms = async (s: Session) => (await body<{ rooms: Room[] }>(await call("/api/rooms", { cookie: s.cookie }), 200)).rooms;
+const openDirect = (s: Session, json: unknown) => call("/api/rooms/direct", { method: "POST", cookie: s.cookie, json });
+const markRead = (s: Session, roomId: string, json: unknown) => call(`/api/rooms/${roomId}/read`, { method: "POST", cookie: s.cookie, json });
+const memberOf = (room: Room, s: Session) => room.members.find((m) => m.id === s.user.id)!;
+
+/** Sends one message as `s` in `roomId` through the room socket and closes the socket. */
+const say = async (roomId: string, s: Session, clientId: string, text = clientId): Promise<Message> => {
+  const sock = await roomSocket(roomId, s);
+  const msg = await sendAndAck(sock, clientId, text);
+  sock.close();
+  return msg;
+};
+
+describe("POST /api/rooms/direct", () => {
+  it("creates the pair's room on the first call and answers the same room afterwards, from either side", async () => {
+    const a = await register(undefined, "Ann");
+    const b = await register(undefined, "Ben");
+    await befriend(a, b);
+    const res = await body<{ room: Room }>(await openDirect(a, { userId: b.user.id }), 200);
+    expect(Object.keys(res)).toEqual(["room"]);
+    expectRoom(res.room);
+    expect(res.room).toMatchObject({ kind: "direct", lastMessage: null, lastSeq: 0, unreadCount: 0 });
+    const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
+    expect([...res.room.members].sort(byId)).toEqual([{ ...a.user, lastReadSeq: 0 }, { ...b.user, lastReadSeq: 0 }].sort(byId));
+    const again = await body<{ room: Room }>(await openDirect(a, { userId: b.user.id }), 200);
+    expect(again.room.id).toBe(res.room.id);
+    const fromB = await body<{ room: Room }>(await openDirect(b, { userId: a.user.id }), 200);
+    expect(fromB.room.id).toBe(res.room.id);
+    const { results } = await env.DB.prepare("select count(*) as n from room_members where user_id = ?").bind(a.user.id).all<{ n: number }>();
+    expect(results[0]!.n).toBe(1);
+  });
+
+  it("gives both sides the same room with exactly two members when they call at the same moment", async () => {
+    for (let round = 0; round < 3; round++) {
+      const a = await register();
+      const b = await register();
+      await befriend(a, b);
+      const [ra, rb] = await Promise.all([openDirect(a, { userId: b.user.id }), openDirect(b, { userId: a.user.id })]);
+      const [{ room: roomA }, { room: roomB }] = [await body<{ room: Room }>(ra, 200), await body<{ room: Room }>(rb, 200)];
+      expect(roomA.id).toBe(roomB.id);
+      expect(roomA.members.map((m) => m.id).sort()).toEqual([a.user.id, b.user.id].sort());
+      expect(roomB.members).toHaveLength(2);
+      const { results } = await env.DB.prepare(
+        "select count(distinct room_id) as rooms, count(*) as rows from room_members where user_id in (?, ?)",
+      )
+        .bind(a.user.id, b.user.id)
+        .all<{ rooms: number; rows: number }>();
+      expect(results[0]).toEqual({ rooms: 1, rows: 2 });
+    }
+  });
+
+  it("answers 400 cannot_chat_with_self for your own id", async () => {
+    const a = await loner();
+    await expectError(await openDirect(a, { userId: a.user.id }), 400, "cannot_chat_with_self");
+  });
+
+  it("answers 403 not_friends for a user who is not a friend, and creates no room", async () => {
+    const a = await register();
+    const b = await register();
+    await expectError(await openDirect(a, { userId: b.user.id }), 403, "not_friends");
+    const { results } = await env.DB.prepare("select count(*) as n from room_members where user_id = ?").bind(a.user.id).all<{ n: number }>();
+    expect(results[0]!.n).toBe(0);
+  });
+
+  it("answers 404 user_not_found for an id nobody has", async () => {
+    const a = await loner();
+    await expectError(await openDirect(a, { userId: crypto.randomUUID() }), 404, "user_not_found");
+  });
+
+  it.each([
+    ["missing userId", {}],
+    ["numeric userId", { userId: 7 }],
+    ["empty userId", { userId: "" }],
+  ])("answers 400 invalid naming userId for %s", async (_name, json) => {
+    const a = await loner();
+    await expectError(await openDirect(a, json), 400, "invalid", ["userId"]);
+  });
+
+  it("answers 401 without a session", async () => {
+    const b = await loner();
+    await expectError(await call("/api/rooms/direct", { method: "POST", json: { userId: b.user.id } }), 401, "unauthenticated");
+  });
+});
+
+describe("GET /api/rooms", () => {
+  it("lists only rooms with at least one message", async () => {
+    const { a, b, room } = await pair(); // fresh users: the room list is per user
+    expect(await body<{ rooms: Room[] }>(await call("/api/rooms", { cookie: a.cookie }), 200)).toEqual({ rooms: [] });
+    expect(await listRooms(b)).toEqual([]);
+    const msg = await say(room.id, a, "first");
+    const rooms = await listRooms(b);
+    expect(rooms.map((r) => r.id)).toEqual([room.id]);
+    expectRoom(rooms[0]);
+    expect(rooms[0]!.lastMessage).toEqual(msg);
+  });
+
+  it("puts the room with the newest message first, with lastMessage, lastSeq and the caller's unreadCount", async () => {
+    const a = await register();
+    const [b, c, d] = [await register(), await register(), await register()];
+    for (const f of [b, c, d]) await befriend(a, f);
+    const [ab, ac, ad] = [await directRoom(a, b), await directRoom(a, c), await directRoom(a, d)];
+
+    await say(ac.id, a, "ac-1");
+    await say(ab.id, b, "ab-1");
+    const ab2 = await say(ab.id, b, "ab-2");
+    const ad1 = await say(ad.id, d, "ad-1");
+    let rooms = await listRooms(a);
+    expect(rooms.map((r) => r.id)).toEqual([ad.id, ab.id, ac.id]);
+    rooms.forEach(expectRoom);
+    const byId = new Map(rooms.map((r) => [r.id, r]));
+    expect(byId.get(ad.id)).toMatchObject({ lastSeq: 1, unreadCount: 1, lastMessage: ad1 });
+    expect(byId.get(ab.id)).toMatchObject({ lastSeq: 2, unreadCount: 2, lastMessage: ab2 });
+    // A's own message is not unread for A.
+    expect(byId.get(ac.id)).toMatchObject({ lastSeq: 1, unreadCount: 0 });
+    expect(byId.get(ac.id)!.lastMessage).toMatchObject({ seq: 1, senderId: a.user.id, body: "ac-1" });
+
+    // C sees only its own room, with A's message unread.
+    const cRooms = await listRooms(c);
+    expect(cRooms.map((r) => r.id)).toEqual([ac.id]);
+    expect(cRooms[0]).toMatchObject({ lastSeq: 1, unreadCount: 1 });
+    // B wrote both of its room's messages: nothing unread for B.
+    expect((await listRooms(b))[0]).toMatchObject({ id: ab.id, unreadCount: 0 });
+
+    // A new message moves its room to the top.
+    const ac2 = await say(ac.id, c, "ac-2");
+    rooms = await listRooms(a);
+    expect(rooms.map((r) => r.id)).toEqual([ac.id, ad.id, ab.id]);
+    expect(rooms[0]).toMatchObject({ lastSeq: 2, unreadCount: 1, lastMessage: ac2 });
+  });
+
+  it("counts only others' messages above the caller's read cursor", async () => {
+    const { a, b, room } = await pair(); // fresh users: the room list is per user
+    const sa = await roomSocket(room.id, a);
+    const sb = await roomSocket(room.id, b);
+    await sendAndAck(sb, "b1");
+    await sendAndAck(sb, "b2");
+    await sendAndAck(sb, "b3");
+    expect((await listRooms(a))[0]).toMatchObject({ lastSeq: 3, unreadCount: 3 });
+    expect((await markRead(a, room.id, { seq: 1 })).status).toBe(204);
+    expect((await listRooms(a))[0]).toMatchObject({ lastSeq: 3, unreadCount: 2 });
+    // A answering means A has read everything up to its answer.
+    await sendAndAck(sa, "a4");
+    expect((await listRooms(a))[0]).toMatchObject({ lastSeq: 4, unreadCount: 0 });
+    expect((await listRooms(b))[0]).toMatchObject({ lastSeq: 4, unreadCount: 1 });
+    sa.close();
+    sb.close();
+  });
+
+  it("answers 401 without a session", async () => {
+    await expectError(await call("/api/rooms"), 401, "unauthenticated");
+  });
+});
+
+describe("GET /api/rooms/:id", () => {
+  it("answers 200 {room} to each member, with that member's unreadCount and everyone's cursor", async () => {
+    const { a, b, room } = await freshPair();
+    const m1 = await say(room.id, a, "hello");
+    const res = await body<{ room: Room }>(await call(`/api/rooms/${room.id}`, { cookie: b.cookie }), 200);
+    expect(Object.keys(res)).toEqual(["room"]);
+    expectRoom(res.room);
+    expect(res.room).toMatchObject({ id: room.id, kind: "direct", lastSeq: 1, unreadCount: 1, lastMessage: m1 });
+    expect(memberOf(res.room, a).lastReadSeq).toBe(1);
+    expect(memberOf(res.room, b).lastReadSeq).toBe(0);
+    const forA = await getRoom(room.id, a);
+    expect(forA).toMatchObject({ id: room.id, unreadCount: 0, lastMessage: m1 });
+    expect(forA.members).toEqual(res.room.members);
+  });
+
+  it("answers 200 for a room with no messages yet", async () => {
+    const { a, room } = await freshPair();
+    expect(await getRoom(room.id, a)).toEqual(room);
+  });
+});
+
+describe("POST /api/rooms/:id/read", () => {
+  /** One room with one unread message for b, shared by the tests that must change nothing. */
+  let fixture: Promise<{ a: Session; b: Session; room: Room }> | undefined;
+  const readFixture = () =>
+    (fixture ??= (async () => {
+      const p = await freshPair();
+      await say(p.room.id, p.a, "1");
+      return p;
+    })());
+
+  it("answers 204 with no body and moves the caller's cursor forward", async () => {
+    const { a, b, room } = await freshPair();
+    for (const id of ["1", "2", "3"]) await say(room.id, a, id);
+    const res = await markRead(b, room.id, { seq: 2 });
+    expect(res.status).toBe(204);
+    expect(await res.text()).toBe("");
+    const r = await getRoom(room.id, b);
+    expect(memberOf(r, b).lastReadSeq).toBe(2);
+    expect(r.unreadCount).toBe(1);
+    // The other member's cursor is untouched.
+    expect(memberOf(r, a).lastReadSeq).toBe(3);
+  });
+
+  it("never moves the cursor back", async () => {
+    const { a, b, room } = await freshPair();
+    for (const id of ["1", "2", "3"]) await say(room.id, a, id);
+    expect((await markRead(b, room.id, { seq: 3 })).status).toBe(204);
+    expect((await markRead(b, room.id, { seq: 1 })).status).toBe(204);
+    expect((await markRead(b, room.id, { seq: 0 })).status).toBe(204);
+    const r = await getRoom(room.id, b);
+    expect(memberOf(r, b).lastReadSeq).toBe(3);
+    expect(r.unreadCount).toBe(0);
+  });
+
+  it("takes a seq above the last as the last", async () => {
+    const { a, b, room } = await freshPair();
+    await say(room.id, a, "1");
+    await say(room.id, a, "2");
+    expect((await markRead(b, room.id, { seq: 1_000_000 })).status).toBe(204);
+    let r = await getRoom(room.id, b);
+    expect(memberOf(r, b).lastReadSeq).toBe(2);
+    expect(r.unreadCount).toBe(0);
+    // A later message is unread again: the cursor was not parked past the end.
+    await say(room.id, a, "3");
+    r = await getRoom(room.id, b);
+    expect(memberOf(r, b).lastReadSeq).toBe(2);
+    expect(r.unreadCount).toBe(1);
+  });
+
+  it("keeps the cursor at 0 in a room without messages", async () => {
+    const { a, b, room } = await freshPair();
+    expect((await markRead(b, room.id, { seq: 5 })).status).toBe(204);
+    const r = await getRoom(room.id, b);
+    expect(memberOf(r, b).lastReadSeq).toBe(0);
+    await say(room.id, a, "1");
+    expect((await getRoom(room.id, b)).unreadCount).toBe(1);
+  });
+
+  it.each([
+    ["missing seq", {}],
+    ["negative seq", { seq: -1 }],
+    ["fractional seq", { seq: 1.5 }],
+    ["string seq", { seq: "1" }],
+    ["null seq", { seq: null }],
+  ])("answers 400 invalid naming seq for %s, and moves nothing", async (_name, json) => {
+    const { b, room } = await readFixture();
+    await expectError(await markRead(b, room.id, json), 400, "invalid", ["seq"]);
+    expect(memberOf(await getRoom(room.id, b), b).lastReadSeq).toBe(0);
+  });
+
+  it("answers 400 invalid for malformed JSON", async () => {
+    const { b, room } = await readFixture();
+    const res = await call(`/api/rooms/${room.id}/read`, { method: "POST", cookie: b.cookie, body: "{seq:", headers: { "content-type": "application/json" } });
+    await expectError(res, 400, "invalid");
+  });
+
+  it("answers 404 room_not_found for a room that does not exist", async () => {
+    const a = await loner();
+    await expectError(await markRead(a, crypto.randomUUID(), { seq: 1 }), 404, "room_not_found");
+  });
+});

@@ -1,0 +1,130 @@
+/**
+ * Brute force: password guessing is limited per username (wherever the guesses come from) and per
+ * IP (whatever usernames it tries), sign-ups per IP, and a guesser cannot tell an unknown username
+ * from a wrong password by status, body or time.
+ */
+import { env } from "cloudflare:workers";
+import { describe, expect, it } from "vitest";
+import { call, register } from "../harness";
+import { counts, expectError, login, PASSWORD, sleep } from "./helpers";
+
+const LOGIN_FAILURES_PER_USERNAME = 10;
+const LOGIN_LIMIT_PER_IP = 60;
+const REGISTER_LIMIT_PER_HOUR = 20;
+
+const expectRateLimited = async (res: Response, maxSeconds: number) => {
+  const retryAfter = res.headers.get("Retry-After");
+  await expectError(res, 429, "rate_limited");
+  expect(retryAfter).toMatch(/^\d+$/);
+  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(maxSeconds);
+};
+
+/**
+ * The limits count in fixed windows aligned to the epoch; a test that straddled a window's end
+ * would see its count reset. Waits for the next window when too little of this one is left.
+ */
+const awayFromWindowEdge = async (windowMs: number, neededMs: number) => {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < neededMs) await sleep(left + 50);
+};
+const QUARTER = 15 * 60_000;
+const HOUR = 3_600_000;
+
+const median = (xs: number[]) => [...xs].sort((p, q) => p - q)[Math.floor(xs.length / 2)]!;
+
+it("the configured limits are the ones this file tests", () => {
+  expect(Number(env.LOGIN_FAILURES_PER_USERNAME)).toBe(LOGIN_FAILURES_PER_USERNAME);
+  expect(Number(env.LOGIN_LIMIT_PER_IP)).toBe(LOGIN_LIMIT_PER_IP);
+  expect(Number(env.REGISTER_LIMIT_PER_HOUR)).toBe(REGISTER_LIMIT_PER_HOUR);
+});
+
+describe("login, per username", () => {
+  it(`after ${LOGIN_FAILURES_PER_USERNAME} failures from different IPs, even the right password gets 429 with Retry-After`, async () => {
+    await awayFromWindowEdge(QUARTER, 8_000);
+    const victim = await register();
+    const bystander = await register();
+    for (let i = 0; i < LOGIN_FAILURES_PER_USERNAME; i++) {
+      await expectError(await login(victim.user.username, `wrong-guess-${i}`, `10.1.0.${i + 1}`), 401, "invalid_credentials");
+    }
+    await expectRateLimited(await login(victim.user.username, PASSWORD, "10.1.1.1"), 15 * 60);
+    // Case and surrounding spaces do not make a fresh counter.
+    await expectRateLimited(await login(`  ${victim.user.username.toUpperCase()} `, PASSWORD, "10.1.1.2"), 15 * 60);
+    // Another account from the same IPs is unaffected.
+    expect((await login(bystander.user.username, PASSWORD, "10.1.0.1")).status).toBe(200);
+  }, 30_000);
+
+  it(`${LOGIN_FAILURES_PER_USERNAME - 1} typos do not lock the owner out`, async () => {
+    await awayFromWindowEdge(QUARTER, 8_000);
+    const owner = await register();
+    for (let i = 0; i < LOGIN_FAILURES_PER_USERNAME - 1; i++) {
+      await expectError(await login(owner.user.username, `typo-${i}`, "10.2.0.1"), 401, "invalid_credentials");
+    }
+    expect((await login(owner.user.username, PASSWORD, "10.2.0.1")).status).toBe(200);
+  }, 30_000);
+});
+
+describe("login, per IP", () => {
+  it(`after ${LOGIN_LIMIT_PER_IP} attempts from one IP (spread over many usernames) that IP gets 429 while another IP is fine`, async () => {
+    await awayFromWindowEdge(QUARTER, 25_000);
+    const user = await register();
+    const ip = "10.3.0.1";
+    for (let i = 0; i < LOGIN_LIMIT_PER_IP; i++) {
+      // A different unknown username each time, so the per-username limit never applies.
+      await expectError(await login(`spray_${i}`, "password123", ip), 401, "invalid_credentials");
+    }
+    await expectRateLimited(await login(user.user.username, PASSWORD, ip), 15 * 60);
+    expect((await login(user.user.username, PASSWORD, "10.3.0.2")).status).toBe(200);
+  }, 90_000);
+});
+
+describe("registration, per IP", () => {
+  it(`sign-up number ${REGISTER_LIMIT_PER_HOUR + 1} from one IP within the hour gets 429 and creates nothing; another IP is fine`, async () => {
+    await awayFromWindowEdge(HOUR, 12_000);
+    const ip = "10.4.0.1";
+    const signUp = (username: string, from: string) => call("/api/auth/register", { method: "POST", ip: from, json: { username, password: PASSWORD } });
+    for (let i = 0; i < REGISTER_LIMIT_PER_HOUR; i++) expect((await signUp(`family_${i}`, ip)).status, `sign-up ${i + 1}`).toBe(201);
+    const before = await counts();
+    await expectRateLimited(await signUp("family_extra", ip), 3600);
+    expect((await counts()).users).toBe(before.users);
+    expect((await signUp("neighbour", "10.4.0.2")).status).toBe(201);
+  }, 30_000);
+});
+
+describe("unknown user vs wrong password", () => {
+  it("answer the same status and byte-identical body, in about the same time", async () => {
+    const user = await register();
+    const unknown = (i: number) => login(`nobody_here_${i}`, "password123", `10.5.0.${i + 1}`);
+    const wrong = (i: number) => login(user.user.username, "password123", `10.5.1.${i + 1}`);
+    // Warm both paths (the decoy hash for unknown users is made on first use).
+    await unknown(100);
+    await wrong(100);
+
+    const timed = async (req: () => Promise<Response>) => {
+      const t = performance.now();
+      const res = await req();
+      const text = await res.text();
+      return { ms: performance.now() - t, status: res.status, text, type: res.headers.get("content-type"), cookie: res.headers.get("set-cookie") };
+    };
+    const u: Awaited<ReturnType<typeof timed>>[] = [];
+    const w: Awaited<ReturnType<typeof timed>>[] = [];
+    for (let i = 0; i < 5; i++) {
+      u.push(await timed(() => unknown(i)));
+      w.push(await timed(() => wrong(i)));
+    }
+    for (const r of [...u, ...w]) {
+      expect(r.status).toBe(401);
+      expect(r.text).toBe(u[0]!.text);
+      expect(r.type).toBe(u[0]!.type);
+      expect(r.cookie).toBeNull();
+    }
+    expect(JSON.parse(u[0]!.text).error.code).toBe("invalid_credentials");
+    const ratio = median(u.map((r) => r.ms)) / median(w.map((r) => r.ms));
+    expect(ratio, `unknown ${u.map((r) => r.ms.toFixed(0))} vs wrong ${w.map((r) => r.ms.toFixed(0))}`).toBeGreaterThan(0.5);
+    expect(ratio).toBeLessThan(2);
+    // Both paths really do the work: far slower than a request that never hashes.
+    const t = performance.now();
+    await call("/api/health");
+    expect(median(w.map((r) => r.ms))).toBeGreaterThan(5 * (performance.now() - t));
+  }, 30_000);
+});

@@ -1,0 +1,132 @@
+/**
+ * Flooding: each room socket has a token bucket. A flood gets `rate_limited` errors naming the
+ * refused clientIds and then a 1008 close, without touching the other members' sockets, while an
+ * outbox of 50 messages flushed at once after a reconnect goes through whole.
+ */
+import { describe, expect, it } from "vitest";
+import { isAck, isMessage, pair, roomSocket, type TestSocket } from "../harness";
+import { BURST, REFILL_PER_SEC, STRIKES_BEFORE_CLOSE } from "../../../durable-objects/token-bucket";
+import { query, sleep, stillOpen } from "./helpers";
+
+type ErrorFrame = { type: "error"; code: string; message: string; clientId?: string };
+const errors = (s: TestSocket) => s.frames.filter((f): f is ErrorFrame => f.type === "error");
+const storedClientIds = async (roomId: string, senderId: string) =>
+  new Set((await query<{ client_id: string }>("select client_id from messages where room_id = ? and sender_id = ?", roomId, senderId)).map((r) => r.client_id));
+
+it("the bucket allows the 50-message outbox flush the contract promises, and refuses a sustained flood", () => {
+  expect(BURST).toBeGreaterThanOrEqual(50);
+  expect(REFILL_PER_SEC).toBeLessThanOrEqual(10);
+  expect(STRIKES_BEFORE_CLOSE).toBeGreaterThan(0);
+});
+
+describe("room socket flood", () => {
+  it("gets rate_limited errors carrying the clientId, then 1008; the other member's socket keeps sending and receiving", async () => {
+    const { a, b, room } = await pair();
+    const flooder = await roomSocket(room.id, a);
+    const other = await roomSocket(room.id, b);
+    const sent: string[] = [];
+    for (let i = 0; i < 400; i++) {
+      const clientId = `flood-${i}`;
+      try {
+        flooder.send({ type: "send", clientId, body: `spam ${i}` });
+        sent.push(clientId);
+      } catch {
+        break; // the server closed it already
+      }
+    }
+    const close = await flooder.waitClosed(10_000);
+    expect(close.code).toBe(1008);
+    expect(close.reason).toMatch(/flood/i);
+
+    const limited = errors(flooder).filter((e) => e.code === "rate_limited");
+    expect(limited.length).toBeGreaterThan(0);
+    expect(limited.length).toBeLessThan(STRIKES_BEFORE_CLOSE);
+    const sentSet = new Set(sent);
+    for (const e of limited) {
+      expect(e.clientId, JSON.stringify(e)).toBeDefined();
+      expect(sentSet.has(e.clientId!)).toBe(true);
+    }
+    expect(errors(flooder).filter((e) => e.code !== "rate_limited")).toEqual([]);
+
+    // What was refused was not stored; what was acked was; and the flood stored about a burst.
+    const stored = await storedClientIds(room.id, a.user.id);
+    for (const e of limited) expect(stored.has(e.clientId!), e.clientId).toBe(false);
+    for (const ack of flooder.ofType("ack")) expect(stored.has(ack.clientId)).toBe(true);
+    expect(stored.size).toBeGreaterThanOrEqual(BURST - 5);
+    expect(stored.size).toBeLessThanOrEqual(BURST + 5);
+
+    // The other member is untouched: still open, can send, and can receive.
+    expect(await stillOpen(other)).toBe(true);
+    other.send({ type: "send", clientId: "calm-1", body: "are you ok?" });
+    const ack = await other.next(isAck("calm-1"));
+    const fresh = await roomSocket(room.id, a);
+    fresh.send({ type: "send", clientId: "calm-2", body: "sorry, cat on keyboard" });
+    const ack2 = await fresh.next(isAck("calm-2"));
+    expect(ack2.message.seq).toBe(ack.message.seq + 1);
+    expect((await other.next(isMessage(ack2.message.seq))).message.body).toBe("sorry, cat on keyboard");
+    expect(other.closed).toBeNull();
+    other.close();
+    fresh.close();
+  }, 20_000);
+
+  const junkFlood = (name: string, junk: (i: number) => string | Uint8Array) =>
+    it(`a flood of ${name} is limited and closed with 1008 as well`, async () => {
+      const { a, b, room } = await pair();
+      const flooder = await roomSocket(room.id, a);
+      const other = await roomSocket(room.id, b);
+      for (let i = 0; i < 400; i++) {
+        try {
+          flooder.ws.send(junk(i));
+        } catch {
+          break;
+        }
+      }
+      // The contract: "a burst of 60 frames, then 5 per second; after 40 refusals in a row the
+      // socket closes with 1008 flooding" — every frame costs the server a parse and an answer.
+      const close = await flooder.waitClosed(5_000).catch(() => null);
+      const answered = errors(flooder).map((e) => e.code);
+      expect(close?.code, `still open after 400 frames; answers: ${answered.length} (${[...new Set(answered)]})`).toBe(1008);
+      expect(answered.filter((c) => c === "rate_limited").length).toBeGreaterThan(0);
+      expect(await stillOpen(other)).toBe(true);
+      other.close();
+    }, 20_000);
+
+  junkFlood("text frames that are not JSON", (i) => `not json ${i}`);
+  junkFlood("binary frames", (i) => new Uint8Array([i & 255, 1, 2, 3]));
+});
+
+describe("legitimate bursts", () => {
+  it("an outbox of 50 messages flushed at once is fully accepted: 50 acks, no error, stored once in order", async () => {
+    const { a, b, room } = await pair();
+    const sender = await roomSocket(room.id, a);
+    const receiver = await roomSocket(room.id, b);
+    const ids = Array.from({ length: 50 }, (_, i) => `outbox-${i}`);
+    for (const [i, clientId] of ids.entries()) sender.send({ type: "send", clientId, body: `pending ${i}` });
+    const acks = await Promise.all(ids.map((id) => sender.next(isAck(id), 10_000)));
+    expect(errors(sender)).toEqual([]);
+    expect(sender.closed).toBeNull();
+    expect(acks.map((f) => f.message.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    await receiver.next(isMessage(50), 10_000);
+    const rows = await query<{ seq: number; client_id: string }>("select seq, client_id from messages where room_id = ? order by seq", room.id);
+    expect(rows.map((r) => r.client_id)).toEqual(ids);
+    sender.close();
+    receiver.close();
+  }, 20_000);
+
+  it("refused sends can be resent shortly after with the same clientId and are accepted", async () => {
+    const { a, room } = await pair();
+    const sock = await roomSocket(room.id, a);
+    const ids = Array.from({ length: BURST + 4 }, (_, i) => `over-${i}`);
+    for (const clientId of ids) sock.send({ type: "send", clientId, body: clientId });
+    // Every frame is answered: an ack or a rate_limited error with its clientId.
+    await Promise.all(ids.map((id) => sock.next((f) => (f.type === "ack" && f.clientId === id) || (f.type === "error" && f.clientId === id), 10_000)));
+    const refused = errors(sock).filter((e) => e.code === "rate_limited").map((e) => e.clientId!);
+    expect(refused.length).toBeGreaterThan(0);
+    expect(sock.closed).toBeNull();
+    await sleep((refused.length / REFILL_PER_SEC) * 1000 + 400);
+    for (const clientId of refused) sock.send({ type: "send", clientId, body: clientId });
+    await Promise.all(refused.map((id) => sock.next(isAck(id), 5000)));
+    expect((await storedClientIds(room.id, a.user.id)).size).toBe(ids.length);
+    sock.close();
+  }, 20_000);
+});
