@@ -1,0 +1,145 @@
+/**
+ * Diagnostic: where the app's per-message cost goes. The baseline relay (bench/baseline) with the
+ * app's layers added one at a time, chosen per socket by `?layer=`; each layer includes the ones
+ * before it:
+ *
+ *   relay    one INSERT, forward the message                      (= the baseline)
+ *   sql      the app's four-statement batch (room-store.ts) as hand-written SQL, forward
+ *   drizzle  the app's own commitDrafts() (drizzle builds and maps the same batch), forward
+ *   frames   + the app's frame handling: token bucket and attachment write, valibot ClientFrame,
+ *            ack to the sender and a read frame to every socket
+ *   hub      + one Durable Object RPC per member (UserHub.roomChanged-like; no events socket, so
+ *            it returns at once), as ChatRoom.notifyMembers does
+ *
+ * Imports the app's own modules, so it follows their changes; if it stops building after a
+ * refactor, fix the imports or delete this folder — nothing else depends on it.
+ */
+import { DurableObject } from "cloudflare:workers";
+import * as v from "valibot";
+import { take, fullBucket, type Bucket } from "../../durable-objects/token-bucket";
+import { commitDrafts } from "../../durable-objects/room-store";
+import { ClientFrame } from "../../worker/contract/index";
+import { getDb } from "../../worker/db/client";
+
+interface AttributionEnv {
+  DB: D1Database;
+  RELAY: DurableObjectNamespace<Relay>;
+  HUB: DurableObjectNamespace<Hub>;
+}
+
+const LAYERS = ["relay", "sql", "drizzle", "frames", "hub"] as const;
+type Layer = (typeof LAYERS)[number];
+const atLeast = (layer: Layer, min: Layer) => LAYERS.indexOf(layer) >= LAYERS.indexOf(min);
+
+interface Attachment {
+  roomId: string;
+  userId: string;
+  layer: Layer;
+  bucket: Bucket;
+}
+
+const RELAY_INSERT =
+  "INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, sent_at) " +
+  "SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6 FROM messages WHERE room_id = ?2 RETURNING seq";
+
+/** room-store.ts's commitDrafts for one draft, written out by hand. */
+const APP_SQL = [
+  "insert into messages (id, room_id, seq, sender_id, client_id, body, sent_at) select ?1, rooms.id, coalesce((select max(seq) from messages where room_id = ?2), 0) + 1, ?3, ?4, ?5, ?6 from rooms where rooms.id = ?2 and not exists (select 1 from messages where room_id = ?2 and sender_id = ?3 and client_id = ?4) returning id",
+  "select * from messages where room_id = ?1 and sender_id = ?2 and client_id = ?3",
+  "update room_members set last_read_seq = max(last_read_seq, (select seq from messages where room_id = ?1 and sender_id = ?2 and client_id = ?3)) where room_id = ?1 and user_id = ?2 returning last_read_seq",
+  "update rooms set last_seq = (select seq from messages where room_id = ?1 order by seq desc limit 1), last_message_id = (select id from messages where room_id = ?1 order by seq desc limit 1), updated_at = (select sent_at from messages where room_id = ?1 order by seq desc limit 1) where id = ?1",
+];
+
+export class Hub extends DurableObject<AttributionEnv> {
+  async roomChanged(_userId: string, _roomId: string): Promise<void> {
+    if (this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length === 0) return;
+  }
+}
+
+export class Relay extends DurableObject<AttributionEnv> {
+  private readonly db = getDb(this.env as unknown as Env);
+  private ready?: Promise<unknown>;
+
+  async fetch(request: Request): Promise<Response> {
+    const url = new URL(request.url);
+    const roomId = url.searchParams.get("room")!;
+    const userId = url.searchParams.get("user")!;
+    const peer = url.searchParams.get("peer")!;
+    const layer = (url.searchParams.get("layer") ?? "relay") as Layer;
+    // The app's schema has foreign keys: the room, its two users and their memberships first.
+    const D = this.env.DB;
+    const user = (id: string) => D.prepare("INSERT OR IGNORE INTO users (id, username, display_name, password_hash, created_at) VALUES (?1, ?1, ?1, 'x', 0)").bind(id);
+    const member = (id: string) => D.prepare("INSERT OR IGNORE INTO room_members (room_id, user_id, last_read_seq, joined_at) VALUES (?1, ?2, 0, 0)").bind(roomId, id);
+    this.ready ??= D.batch([
+      user(userId),
+      user(peer),
+      D.prepare("INSERT OR IGNORE INTO rooms (id, kind, pair_key, last_seq, updated_at) VALUES (?1, 'direct', ?1, 0, 0)").bind(roomId),
+      member(userId),
+      member(peer),
+    ]);
+    await this.ready;
+    const pair = new WebSocketPair();
+    this.ctx.acceptWebSocket(pair[1]);
+    pair[1].serializeAttachment({ roomId, userId, layer, bucket: fullBucket(Date.now()) } satisfies Attachment);
+    pair[1].send(JSON.stringify({ type: "hello", roomId, lastSeq: 0, members: [] }));
+    return new Response(null, { status: 101, webSocket: pair[0] });
+  }
+
+  async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
+    if (typeof raw !== "string") return;
+    const att = ws.deserializeAttachment() as Attachment;
+    const { roomId, userId, layer } = att;
+    let frame = JSON.parse(raw) as { clientId: string; body: string };
+    if (atLeast(layer, "frames")) {
+      take(att.bucket, Date.now());
+      ws.serializeAttachment(att);
+      const parsed = v.safeParse(ClientFrame, frame);
+      if (!parsed.success) return;
+      frame = parsed.output as typeof frame;
+    }
+    const sentAt = Date.now();
+    let message: { seq: number } & Record<string, unknown>;
+    if (layer === "relay") {
+      const id = crypto.randomUUID();
+      const row = await this.env.DB.prepare(RELAY_INSERT).bind(id, roomId, userId, frame.clientId, frame.body, sentAt).first<{ seq: number }>();
+      message = { id, roomId, seq: row?.seq ?? 0, senderId: userId, body: frame.body, sentAt: new Date(sentAt).toISOString(), clientId: frame.clientId };
+    } else if (layer === "sql") {
+      const D = this.env.DB;
+      const id = crypto.randomUUID();
+      const results = await D.batch([
+        D.prepare(APP_SQL[0]!).bind(id, roomId, userId, frame.clientId, frame.body, sentAt),
+        D.prepare(APP_SQL[1]!).bind(roomId, userId, frame.clientId),
+        D.prepare(APP_SQL[2]!).bind(roomId, userId, frame.clientId),
+        D.prepare(APP_SQL[3]!).bind(roomId),
+      ]);
+      const stored = results[1]!.results[0] as { id: string; seq: number; sent_at: number };
+      message = { id: stored.id, roomId, seq: stored.seq, senderId: userId, body: frame.body, sentAt: new Date(stored.sent_at).toISOString(), clientId: frame.clientId };
+    } else {
+      const [committed] = await commitDrafts(this.db, roomId, [{ senderId: userId, clientId: frame.clientId, body: frame.body, sentAt }]);
+      message = { ...committed!.message };
+    }
+    const sockets = this.ctx.getWebSockets();
+    if (atLeast(layer, "frames")) ws.send(JSON.stringify({ type: "ack", clientId: frame.clientId, message }));
+    for (const other of sockets) if (other !== ws) other.send(JSON.stringify({ type: "message", message }));
+    if (atLeast(layer, "frames")) for (const s of sockets) s.send(JSON.stringify({ type: "read", userId, lastReadSeq: message.seq }));
+    if (atLeast(layer, "hub")) {
+      for (const member of [roomId + ":a", roomId + ":b"]) void this.env.HUB.get(this.env.HUB.idFromName(member)).roomChanged(member, roomId);
+    }
+  }
+
+  async webSocketClose(): Promise<void> {}
+
+  async webSocketError(): Promise<void> {}
+}
+
+export default {
+  async fetch(request: Request, env: AttributionEnv): Promise<Response> {
+    const url = new URL(request.url);
+    if (url.pathname === "/health") return Response.json({ ok: true });
+    const match = /^\/rooms\/([^/]+)\/ws$/.exec(url.pathname);
+    if (!match) return new Response("not found", { status: 404 });
+    const target = new URL(request.url);
+    target.searchParams.set("room", match[1]!);
+    return env.RELAY.get(env.RELAY.idFromName(match[1]!)).fetch(new Request(target, request));
+  },
+} satisfies ExportedHandler<AttributionEnv>;

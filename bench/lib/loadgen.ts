@@ -1,0 +1,391 @@
+/**
+ * The load generator, shared by the app and the baseline relay: rooms of two sockets that speak
+ * the room-socket protocol (`hello` on connect, `send` out, `message` in), driven in two modes.
+ *
+ * - ping-pong: one message in flight per room; the member that receives a message sends the next
+ *   (latency under light load).
+ * - burst: every member pipelines K messages without waiting; a round ends when all are delivered
+ *   (throughput).
+ *
+ * Latency is send-to-delivery: from `ws.send` on the sender to the `message` frame's arrival on
+ * the other member's socket, both in this process (one clock).
+ *
+ * The app refuses sustained floods per socket (a token bucket: BURST frames, then REFILL_PER_SEC).
+ * A bench room sends far faster than a person, so each socket tracks a conservative estimate of
+ * its allowance and is replaced by a fresh connection between rounds (outside the timed window)
+ * before it could run dry. The same rule applies to both targets.
+ */
+import { BURST, REFILL_PER_SEC } from "../../durable-objects/token-bucket.ts";
+
+export interface MemberSpec {
+  /** ws:// URL of the room socket. */
+  url: string;
+  headers: Record<string, string>;
+  /** Extra sockets this member keeps open meanwhile (the app's events socket), only counted. */
+  listeners?: { url: string; headers: Record<string, string> }[];
+}
+
+export interface RoomSpec {
+  id: string;
+  members: [MemberSpec, MemberSpec];
+}
+
+export interface PhaseResult {
+  messages: number;
+  seconds: number;
+  throughput: number;
+  latencies: number[];
+  reconnects: number;
+  /** CPU seconds the server used during the timed windows (NaN when unknown). */
+  cpuSeconds: number;
+}
+
+type Deliver = (clientId: string, at: number) => void;
+
+const MARGIN = 4;
+const OPEN_TIMEOUT_MS = 20_000;
+
+// Node's WebSocket (undici) takes `{ headers }` as its second argument; the DOM type does not say so.
+const openSocket = (url: string, headers: Record<string, string>): WebSocket =>
+  new (WebSocket as unknown as new (url: string, init: { headers: Record<string, string> }) => WebSocket)(url, { headers });
+
+/** A socket that only counts what it receives (the app's events socket). */
+class Listener {
+  readonly ws: WebSocket;
+  frames = 0;
+  private closing = false;
+
+  private constructor(ws: WebSocket) {
+    this.ws = ws;
+  }
+
+  static open(url: string, headers: Record<string, string>, onFailure: (err: Error) => void): Promise<Listener> {
+    return new Promise((resolve, reject) => {
+      const ws = openSocket(url, headers);
+      const listener = new Listener(ws);
+      const timer = setTimeout(() => reject(new Error(`listener ${url}: no open after ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
+      ws.addEventListener("open", () => {
+        clearTimeout(timer);
+        resolve(listener);
+      });
+      ws.addEventListener("message", () => listener.frames++);
+      ws.addEventListener("error", () => reject(new Error(`listener ${url}: refused`)));
+      ws.addEventListener("close", (e) => {
+        if (!listener.closing) onFailure(new Error(`listener ${url} closed: ${e.code} ${e.reason}`));
+      });
+    });
+  }
+
+  close() {
+    this.closing = true;
+    this.ws.close(1000, "bench done");
+  }
+}
+
+export class Peer {
+  readonly spec: MemberSpec;
+  readonly ws: WebSocket;
+  readonly listeners: Listener[] = [];
+  onDeliver: Deliver = () => {};
+  onFailure: (err: Error) => void = () => {};
+  counts = { message: 0, ack: 0, read: 0, other: 0 };
+  private tokens = BURST;
+  private at = performance.now();
+  private closing = false;
+
+  private constructor(spec: MemberSpec, ws: WebSocket) {
+    this.spec = spec;
+    this.ws = ws;
+  }
+
+  /** Connects and waits for the room's `hello`. */
+  static async open(spec: MemberSpec, onFailure: (err: Error) => void): Promise<Peer> {
+    const peer = await new Promise<Peer>((resolve, reject) => {
+      const ws = openSocket(spec.url, spec.headers);
+      const peer = new Peer(spec, ws);
+      let hello = false;
+      const timer = setTimeout(() => reject(new Error(`${spec.url}: no hello after ${OPEN_TIMEOUT_MS} ms`)), OPEN_TIMEOUT_MS);
+      ws.addEventListener("message", (e) => {
+        const at = performance.now();
+        const data = e.data;
+        if (typeof data !== "string") return peer.fail(new Error("binary frame received"));
+        if (!hello) {
+          if (data.startsWith('{"type":"hello"')) {
+            hello = true;
+            clearTimeout(timer);
+            peer.at = performance.now();
+            resolve(peer);
+          }
+          return;
+        }
+        peer.receive(data, at);
+      });
+      ws.addEventListener("error", () => {
+        clearTimeout(timer);
+        reject(new Error(`${spec.url}: socket refused or failed (origin, session or membership?)`));
+      });
+      ws.addEventListener("close", (e) => {
+        clearTimeout(timer);
+        if (!hello) reject(new Error(`${spec.url}: closed before hello: ${e.code} ${e.reason}`));
+        else if (!peer.closing) peer.fail(new Error(`socket closed by the server: ${e.code} ${e.reason}`));
+      });
+    });
+    peer.onFailure = onFailure;
+    for (const l of spec.listeners ?? []) peer.listeners.push(await Listener.open(l.url, l.headers, onFailure));
+    return peer;
+  }
+
+  private fail(err: Error) {
+    this.onFailure(err);
+  }
+
+  private receive(data: string, at: number) {
+    // The frame type comes first in every server frame; only `message` and `error` need parsing.
+    if (data.startsWith('{"type":"message"')) {
+      this.counts.message++;
+      const frame = JSON.parse(data) as { message: { clientId: string } };
+      this.onDeliver(frame.message.clientId, at);
+    } else if (data.startsWith('{"type":"ack"')) this.counts.ack++;
+    else if (data.startsWith('{"type":"read"')) this.counts.read++;
+    else if (data.startsWith('{"type":"error"')) this.fail(new Error(`error frame: ${data.slice(0, 300)}`));
+    else this.counts.other++;
+  }
+
+  /** The sends the server will accept right now, by the same token-bucket rule, conservatively. */
+  allowance(now = performance.now()): number {
+    return Math.min(BURST, this.tokens + ((now - this.at) / 1000) * REFILL_PER_SEC);
+  }
+
+  send(clientId: string, body: string) {
+    const now = performance.now();
+    this.tokens = this.allowance(now) - 1;
+    this.at = now;
+    this.ws.send(JSON.stringify({ type: "send", clientId, body }));
+  }
+
+  close() {
+    this.closing = true;
+    for (const l of this.listeners) l.close();
+    try {
+      this.ws.close(1000, "bench done");
+    } catch {
+      // already closed
+    }
+  }
+}
+
+const body = (n: number) => `메시지 ${n} — a short chat line from the bench`;
+
+export interface FanoutOptions {
+  label: string;
+  /** Sockets opened at once while connecting. */
+  concurrency?: number;
+  /** Fails a phase when nothing was delivered for this long. */
+  stallMs?: number;
+  progress?: (message: string) => void;
+  /** The server's CPU seconds so far, read around each timed window. */
+  cpu?: () => number;
+}
+
+/** R rooms of two connected members, and the two load modes over them. */
+export class Fanout {
+  readonly rooms: RoomSpec[];
+  readonly peers: Peer[][] = [];
+  private readonly opts: Required<FanoutOptions>;
+  private readonly sentAt = new Map<string, number>();
+  private counter = 0;
+  private failure: Error | null = null;
+  private failureListeners: ((err: Error) => void)[] = [];
+  private readonly retired = { message: 0, ack: 0, read: 0, other: 0, listener: 0 };
+
+  private constructor(rooms: RoomSpec[], opts: FanoutOptions) {
+    this.rooms = rooms;
+    this.opts = { concurrency: 10, stallMs: 30_000, progress: () => {}, cpu: () => Number.NaN, ...opts };
+  }
+
+  static async connect(rooms: RoomSpec[], opts: FanoutOptions): Promise<Fanout> {
+    const fanout = new Fanout(rooms, opts);
+    const slots = rooms.flatMap((room, r) => room.members.map((_, j) => [r, j] as const));
+    let next = 0;
+    const worker = async () => {
+      while (next < slots.length) {
+        const [r, j] = slots[next++]!;
+        (fanout.peers[r] ??= [])[j] = await fanout.openPeer(rooms[r]!.members[j]!);
+      }
+    };
+    try {
+      await Promise.all(Array.from({ length: fanout.opts.concurrency }, worker));
+    } catch (err) {
+      fanout.close();
+      throw err;
+    }
+    return fanout;
+  }
+
+  private openPeer(spec: MemberSpec): Promise<Peer> {
+    return Peer.open(spec, (err) => this.fail(err));
+  }
+
+  private fail(err: Error) {
+    this.failure ??= err;
+    for (const l of this.failureListeners) l(err);
+  }
+
+  private nextId(r: number, j: number) {
+    return `${this.opts.label}-${r}-${j}-${++this.counter}`;
+  }
+
+  /** Replaces every socket that might not have `sends` (+ margin) left in its allowance. */
+  private async ensureAllowance(sends: number): Promise<number> {
+    if (sends + MARGIN > BURST) throw new Error(`${sends} sends per socket per round exceed the ${BURST}-frame allowance`);
+    const stale = this.peers.flatMap((room, r) => room.map((peer, j) => ({ peer, r, j }))).filter(({ peer }) => peer.allowance() < sends + MARGIN);
+    let next = 0;
+    const worker = async () => {
+      while (next < stale.length) {
+        const { peer, r, j } = stale[next++]!;
+        this.tally(peer, this.retired);
+        peer.close();
+        this.peers[r]![j] = await this.openPeer(this.rooms[r]!.members[j]!);
+      }
+    };
+    await Promise.all(Array.from({ length: this.opts.concurrency }, worker));
+    return stale.length;
+  }
+
+  /**
+   * Runs until every room has delivered `target` messages, `start` having sent the first ones and
+   * `onDelivered(r, j)` the reaction to each delivery to member j of room r.
+   */
+  private async drive(what: string, target: number, start: () => void, react: (r: number, j: number) => void, latencies: number[]): Promise<{ ms: number; cpu: number }> {
+    const cpu0 = this.opts.cpu();
+    const ms = await this.driveTimed(what, target, start, react, latencies);
+    return { ms, cpu: this.opts.cpu() - cpu0 };
+  }
+
+  private driveTimed(what: string, target: number, start: () => void, react: (r: number, j: number) => void, latencies: number[]): Promise<number> {
+    return new Promise((resolve, reject) => {
+      if (this.failure) return reject(this.failure);
+      let delivered = 0;
+      let lastProgress = performance.now();
+      let t0 = 0;
+      const finish = (err: Error | null, ms = 0) => {
+        clearInterval(watchdog);
+        this.failureListeners = [];
+        for (const room of this.peers) for (const p of room) p.onDeliver = () => {};
+        if (err) reject(err);
+        else resolve(ms);
+      };
+      this.failureListeners.push((err) => finish(new Error(`${what}: ${err.message}`)));
+      this.peers.forEach((room, r) =>
+        room.forEach((peer, j) => {
+          peer.onDeliver = (clientId, at) => {
+            const sent = this.sentAt.get(clientId);
+            if (sent === undefined) return finish(new Error(`${what}: unexpected delivery of ${clientId}`));
+            this.sentAt.delete(clientId);
+            latencies.push(at - sent);
+            lastProgress = at;
+            if (++delivered === target) return finish(null, at - t0);
+            react(r, j);
+          };
+        }),
+      );
+      const watchdog = setInterval(() => {
+        this.opts.progress(`${what}: ${delivered.toLocaleString("en-US")}/${target.toLocaleString("en-US")} delivered`);
+        if (performance.now() - lastProgress > this.opts.stallMs) {
+          finish(new Error(`${what}: stalled at ${delivered}/${target} delivered (nothing for ${this.opts.stallMs / 1000}s)`));
+        }
+      }, 250);
+      t0 = performance.now();
+      start();
+    });
+  }
+
+  private sendFrom(r: number, j: number) {
+    const id = this.nextId(r, j);
+    this.sentAt.set(id, performance.now());
+    this.peers[r]![j]!.send(id, body(this.counter));
+  }
+
+  /** `perRoom` messages per room, one in flight per room, members taking turns. */
+  async pingPong(perRoom: number, what = `${this.opts.label} ping-pong`): Promise<PhaseResult> {
+    const latencies: number[] = [];
+    let ms = 0;
+    let cpu = 0;
+    let messages = 0;
+    let reconnects = 0;
+    const chunkMax = 2 * (BURST - MARGIN - 1);
+    for (let done = 0; done < perRoom; ) {
+      const chunk = Math.min(chunkMax, perRoom - done);
+      reconnects += await this.ensureAllowance(Math.ceil(chunk / 2));
+      const sent = this.rooms.map(() => 0);
+      const send = (r: number, j: number) => {
+        sent[r]!++;
+        this.sendFrom(r, j);
+      };
+      const timed = await this.drive(
+        what,
+        chunk * this.rooms.length,
+        () => this.rooms.forEach((_, r) => send(r, 0)),
+        (r, j) => {
+          if (sent[r]! < chunk) send(r, j);
+        },
+        latencies,
+      );
+      ms += timed.ms;
+      cpu += timed.cpu;
+      messages += chunk * this.rooms.length;
+      done += chunk;
+    }
+    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu };
+  }
+
+  /** `rounds` rounds in which every member pipelines `k` messages; a round ends when all arrived. */
+  async burst(k: number, rounds: number, what = `${this.opts.label} burst`): Promise<PhaseResult> {
+    const latencies: number[] = [];
+    let ms = 0;
+    let cpu = 0;
+    let messages = 0;
+    let reconnects = 0;
+    for (let round = 1; round <= rounds; round++) {
+      reconnects += await this.ensureAllowance(k);
+      const target = this.rooms.length * 2 * k;
+      const timed = await this.drive(
+        rounds > 1 ? `${what} round ${round}/${rounds}` : what,
+        target,
+        () => {
+          for (let r = 0; r < this.rooms.length; r++) for (let j = 0; j < 2; j++) for (let i = 0; i < k; i++) this.sendFrom(r, j);
+        },
+        () => {},
+        latencies,
+      );
+      ms += timed.ms;
+      cpu += timed.cpu;
+      messages += target;
+    }
+    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu };
+  }
+
+  /** Sends so far, warm-up included. */
+  sentCount(): number {
+    return this.counter;
+  }
+
+  /** Frame counts over all sockets (for sanity checks: the app acks every send). */
+  counts() {
+    const total = { ...this.retired };
+    for (const room of this.peers) for (const p of room) this.tally(p, total);
+    return total;
+  }
+
+  private tally(p: Peer, into: { message: number; ack: number; read: number; other: number; listener: number }) {
+    into.message += p.counts.message;
+    into.ack += p.counts.ack;
+    into.read += p.counts.read;
+    into.other += p.counts.other;
+    for (const l of p.listeners) into.listener += l.frames;
+  }
+
+  close() {
+    for (const room of this.peers) for (const p of room) p?.close();
+  }
+}

@@ -1,0 +1,624 @@
+/**
+ * `npm run bench` — the app's message path against a bare relay in the same run, the chat list
+ * and history at scale, and the first-load web payload. See bench/README.md.
+ *
+ *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 3] [--pingpong 100]
+ *                     [--warmup 4] [--slices 4] [--events] [--scale-rooms 1000] [--big-room 100000]
+ *                     [--small-room 100] [--calls 50] [--history-calls 200] [--skip-fanout]
+ *                     [--skip-scale] [--skip-web] [--build-web] [--out bench/results.json] [--keep]
+ */
+import { randomBytes } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import os from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+import { AppApi, type Session, pool } from "./lib/api.ts";
+import { Fanout, type PhaseResult, type RoomSpec } from "./lib/loadgen.ts";
+import { endStatus, log, status } from "./lib/log.ts";
+import { cleanup, installCleanupHandlers, isAborting, keepTempDirs, ownDir, runLogged, tempDir } from "./lib/process.ts";
+import { seedScale } from "./lib/seed.ts";
+import { DevServer, applyMigrations } from "./lib/server.ts";
+import { fmt, ratio, round, summarize, table } from "./lib/stats.ts";
+import { type WebResult, isBuilt, measureWeb } from "./lib/web.ts";
+
+// node:sqlite (loaded lazily to seed) announces itself as experimental on every run: noise here.
+const emitWarning = process.emitWarning;
+process.emitWarning = ((warning: string | Error, ...rest: unknown[]) => {
+  const text = typeof warning === "string" ? warning : warning.message;
+  if (/SQLite/i.test(text)) return;
+  return (emitWarning as (...a: unknown[]) => void).call(process, warning, ...rest);
+}) as typeof process.emitWarning;
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
+const require = createRequire(import.meta.url);
+
+const parsed = (() => {
+  try {
+    return parseArgs({
+      options: {
+        smoke: { type: "boolean", default: false },
+        rooms: { type: "string" },
+        burst: { type: "string" },
+        "burst-rounds": { type: "string" },
+        pingpong: { type: "string" },
+        warmup: { type: "string" },
+        slices: { type: "string" },
+        events: { type: "boolean", default: false },
+        "scale-rooms": { type: "string" },
+        "big-room": { type: "string" },
+        "small-room": { type: "string" },
+        calls: { type: "string" },
+        "history-calls": { type: "string" },
+        "skip-fanout": { type: "boolean", default: false },
+        "skip-scale": { type: "boolean", default: false },
+        "skip-web": { type: "boolean", default: false },
+        "build-web": { type: "boolean", default: false },
+        out: { type: "string" },
+        keep: { type: "boolean", default: false },
+        help: { type: "boolean", short: "h", default: false },
+      },
+      strict: true,
+    });
+  } catch (err) {
+    console.error(`${(err as Error).message}. See node bench/run.ts --help`);
+    process.exit(2);
+  }
+})();
+const flags = parsed.values;
+
+if (flags.help) {
+  console.log(readFileSync(fileURLToPath(import.meta.url), "utf8").split("*/")[0]!.replace(/^\/\*\*?|^ \* ?/gm, ""));
+  process.exit(0);
+}
+
+const smoke = flags.smoke;
+const int = (value: string | undefined, fallback: number, min = 1) => {
+  if (value === undefined) return fallback;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < min) throw new Error(`expected an integer ≥ ${min}, got ${value}`);
+  return n;
+};
+const config = {
+  mode: smoke ? "smoke" : "full",
+  rooms: int(flags.rooms, smoke ? 2 : 50),
+  burstK: int(flags.burst, smoke ? 5 : 20),
+  burstRounds: int(flags["burst-rounds"], smoke ? 2 : 4),
+  pingPongPerRoom: int(flags.pingpong, smoke ? 10 : 100, 2),
+  warmupPerRoom: int(flags.warmup, smoke ? 2 : 4, 0),
+  /** Ping-pong is run in this many slices per side, alternating app and baseline (as are burst rounds). */
+  slices: int(flags.slices, smoke ? 2 : 4),
+  eventsSockets: flags.events,
+  scaleRooms: int(flags["scale-rooms"], smoke ? 20 : 1000, 2),
+  bigRoomMessages: int(flags["big-room"], smoke ? 1000 : 100_000),
+  smallRoomMessages: int(flags["small-room"], 100),
+  otherRoomMessages: 2,
+  roomsListCalls: int(flags.calls, smoke ? 5 : 50),
+  historyCalls: int(flags["history-calls"], smoke ? 10 : 200),
+  historyLimit: 50,
+};
+const outFile = flags.out ? resolve(flags.out) : smoke ? null : join(root, "bench", "results.json");
+
+const TARGETS = {
+  burstThroughputRatioMin: 1.0,
+  pingPongP50RatioMax: 1.3,
+  pingPongP99RatioMax: 1.5,
+  roomsListP50MsMax: 25,
+  historyRatioMax: 1.5,
+  webGzipBytesMax: 40_000,
+};
+
+const errors: string[] = [];
+const record = (section: string, err: unknown) => {
+  if (isAborting()) return;
+  const message = err instanceof Error ? err.message : String(err);
+  errors.push(`${section}: ${message}`);
+  endStatus();
+  log(`✗ ${section} failed: ${message}`);
+};
+
+const version = (pkg: string) => {
+  try {
+    return (JSON.parse(readFileSync(require.resolve(`${pkg}/package.json`), "utf8")) as { version: string }).version;
+  } catch {
+    return "unknown";
+  }
+};
+
+const machine = () => ({
+  cpu: os.cpus()[0]?.model ?? "unknown",
+  cores: os.availableParallelism(),
+  memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+  os: `${os.type()} ${os.release()} ${os.arch()}`,
+  node: process.version,
+  wrangler: version("wrangler"),
+  loadAverageAtStart: os.loadavg().map((x) => Math.round(x * 100) / 100),
+});
+
+// ---------------------------------------------------------------------------------------------
+// Fan-out: the app's room sockets vs the baseline relay, same load generator, same R.
+
+interface ModeResult {
+  throughput: number;
+  p50: number;
+  p99: number;
+  mean: number;
+  messages: number;
+  seconds: number;
+  reconnects: number;
+  /** Server CPU (all its processes) per delivered message, in ms. */
+  cpuMsPerMessage: number;
+  /** Each slice (ping-pong) or round (burst) on its own, in run order. */
+  slices: { throughput: number; p50: number; p99: number }[];
+}
+
+/** Slices of one side pooled: messages over time, percentiles over every latency. */
+const combine = (runs: PhaseResult[]): ModeResult => {
+  const all = summarize(runs.flatMap((r) => r.latencies));
+  const messages = runs.reduce((a, r) => a + r.messages, 0);
+  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
+  return {
+    throughput: messages / seconds,
+    p50: all.p50,
+    p99: all.p99,
+    mean: all.mean,
+    messages,
+    seconds,
+    reconnects: runs.reduce((a, r) => a + r.reconnects, 0),
+    cpuMsPerMessage: (runs.reduce((a, r) => a + r.cpuSeconds, 0) * 1000) / messages,
+    slices: runs.map((r) => {
+      const x = summarize(r.latencies);
+      return { throughput: round(r.throughput), p50: round(x.p50), p99: round(x.p99) };
+    }),
+  };
+};
+
+/** min and max over slices of app/baseline for one measure: how much the machine moved meanwhile. */
+const spread = (app: ModeResult, base: ModeResult, key: "throughput" | "p50" | "p99") => {
+  const r = app.slices.map((a, i) => a[key] / base.slices[i]![key]);
+  return { min: Math.min(...r), max: Math.max(...r) };
+};
+
+interface FanoutResults {
+  app: { pingPong: ModeResult; burst: ModeResult; frames: ReturnType<Fanout["counts"]> };
+  baseline: { pingPong: ModeResult; burst: ModeResult };
+  ratios: {
+    burstThroughput: number;
+    pingPongThroughput: number;
+    pingPongP50: number;
+    pingPongP99: number;
+    burstP50: number;
+    burstP99: number;
+    pingPongCpuPerMessage: number;
+    burstCpuPerMessage: number;
+  };
+  /** The same ratios slice by slice (min, max). */
+  sliceRatios: Record<string, { min: number; max: number }>;
+}
+
+const createAppRooms = async (api: AppApi, n: number, tag: string): Promise<{ a: Session; b: Session; roomId: string }[]> => {
+  const password = `bench-${tag}-password`;
+  let registered = 0;
+  const users = await pool(Array.from({ length: 2 * n }, (_, i) => i), 3, async (i) => {
+    const session = await api.register(`b${tag}_${i}`, password, `벤치 ${i}`);
+    status(`registering users through the API: ${++registered}/${2 * n}`);
+    return session;
+  });
+  endStatus();
+  return pool(Array.from({ length: n }, (_, i) => i), 4, async (i) => {
+    const [a, b] = [users[2 * i]!, users[2 * i + 1]!];
+    await api.befriend(a, b);
+    const roomId = await api.directRoom(a, b);
+    status(`friends and rooms: ${i + 1}/${n}`);
+    return { a, b, roomId };
+  });
+};
+
+const waitFor = async (cond: () => boolean, ms: number) => {
+  const deadline = Date.now() + ms;
+  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+  return cond();
+};
+
+const runFanout = async (app: DevServer, baseline: DevServer, appRooms: { a: Session; b: Session; roomId: string }[]): Promise<FanoutResults> => {
+  const memberSpec = (s: Session, roomId: string) => ({
+    url: `${app.wsOrigin}/api/rooms/${roomId}/ws`,
+    headers: { Origin: app.origin, Cookie: s.cookie },
+    listeners: config.eventsSockets ? [{ url: `${app.wsOrigin}/api/events`, headers: { Origin: app.origin, Cookie: s.cookie } }] : undefined,
+  });
+  const appSpecs: RoomSpec[] = appRooms.map(({ a, b, roomId }) => ({ id: roomId, members: [memberSpec(a, roomId), memberSpec(b, roomId)] }));
+  const baseSpecs: RoomSpec[] = appRooms.map((_, i) => {
+    const spec = (user: string) => ({ url: `${baseline.wsOrigin}/rooms/room-${i}/ws?user=${user}`, headers: { Origin: baseline.origin } });
+    return { id: `room-${i}`, members: [spec(`u${i}a`), spec(`u${i}b`)] };
+  });
+
+  log(`connecting ${appSpecs.length * 2} app sockets${config.eventsSockets ? " (+ events sockets)" : ""} and ${baseSpecs.length * 2} baseline sockets…`);
+  const targets = {
+    app: await Fanout.connect(appSpecs, { label: "app", progress: status, cpu: () => app.cpuSeconds() }),
+    baseline: await Fanout.connect(baseSpecs, { label: "base", progress: status, cpu: () => baseline.cpuSeconds() }),
+  };
+  try {
+    if (config.warmupPerRoom > 0) {
+      for (const [name, f] of Object.entries(targets)) {
+        await f.pingPong(config.warmupPerRoom, `${name} warm-up`);
+        endStatus();
+      }
+      log(`warmed up (${config.warmupPerRoom} messages per room on each side)`);
+    }
+    // Both sides run in alternating slices (baseline, app, app, baseline, …) so that the other
+    // load on the machine, which drifts over seconds, weighs on both alike.
+    const runs = { app: { pingPong: [] as PhaseResult[], burst: [] as PhaseResult[] }, baseline: { pingPong: [] as PhaseResult[], burst: [] as PhaseResult[] } };
+    const orderOf = (i: number) => (i % 2 === 0 ? ["baseline", "app"] : ["app", "baseline"]) as ("app" | "baseline")[];
+    const report = (what: string, r: PhaseResult) => {
+      endStatus();
+      const x = summarize(r.latencies);
+      log(`${what}: ${fmt(r.throughput)} msg/s, p50 ${fmt(x.p50)} ms, p99 ${fmt(x.p99)} ms, server CPU ${fmt((r.cpuSeconds * 1000) / r.messages)} ms/msg (${r.messages} messages in ${fmt(r.seconds)} s)`);
+    };
+    const sliceSize = Math.ceil(config.pingPongPerRoom / config.slices);
+    for (let i = 0, done = 0; done < config.pingPongPerRoom; i++, done += sliceSize) {
+      const n = Math.min(sliceSize, config.pingPongPerRoom - done);
+      for (const name of orderOf(i)) {
+        const what = `${name} ping-pong ${i + 1}/${config.slices}`;
+        const r = await targets[name].pingPong(n, what);
+        report(what, r);
+        runs[name].pingPong.push(r);
+      }
+    }
+    for (let i = 0; i < config.burstRounds; i++) {
+      for (const name of orderOf(i)) {
+        const what = `${name} burst round ${i + 1}/${config.burstRounds}`;
+        const r = await targets[name].burst(config.burstK, 1, what);
+        report(what, r);
+        runs[name].burst.push(r);
+      }
+    }
+    // The app acks every send: all acks must have arrived (they may trail the last delivery).
+    const sent = targets.app.sentCount();
+    if (!(await waitFor(() => targets.app.counts().ack >= sent, 5000))) {
+      throw new Error(`app acked ${targets.app.counts().ack} of ${sent} sends`);
+    }
+    const mine = { pingPong: combine(runs.app.pingPong), burst: combine(runs.app.burst), frames: targets.app.counts() };
+    const base = { pingPong: combine(runs.baseline.pingPong), burst: combine(runs.baseline.burst) };
+    return {
+      app: mine,
+      baseline: base,
+      ratios: {
+        burstThroughput: mine.burst.throughput / base.burst.throughput,
+        pingPongThroughput: mine.pingPong.throughput / base.pingPong.throughput,
+        pingPongP50: mine.pingPong.p50 / base.pingPong.p50,
+        pingPongP99: mine.pingPong.p99 / base.pingPong.p99,
+        burstP50: mine.burst.p50 / base.burst.p50,
+        burstP99: mine.burst.p99 / base.burst.p99,
+        pingPongCpuPerMessage: mine.pingPong.cpuMsPerMessage / base.pingPong.cpuMsPerMessage,
+        burstCpuPerMessage: mine.burst.cpuMsPerMessage / base.burst.cpuMsPerMessage,
+      },
+      sliceRatios: {
+        burstThroughput: spread(mine.burst, base.burst, "throughput"),
+        pingPongP50: spread(mine.pingPong, base.pingPong, "p50"),
+        pingPongP99: spread(mine.pingPong, base.pingPong, "p99"),
+      },
+    };
+  } finally {
+    targets.app.close();
+    targets.baseline.close();
+  }
+};
+
+// ---------------------------------------------------------------------------------------------
+// Chat list and history at scale.
+
+interface ScaleResults {
+  seeded: { rooms: number; messages: number; seconds: number };
+  roomsList: { p50: number; p99: number; mean: number; calls: number; rooms: number; responseBytes: number };
+  /** GET /api/me, timed alternately with the list: the fixed cost of any authenticated call here. */
+  me: { p50: number; p99: number; calls: number };
+  historyBig: { p50: number; p99: number; mean: number; calls: number; roomMessages: number };
+  historySmall: { p50: number; p99: number; mean: number; calls: number; roomMessages: number };
+  historyRatioP50: number;
+  historyRatioP99: number;
+}
+
+interface RoomView {
+  id: string;
+  lastSeq: number;
+  unreadCount: number;
+  members: unknown[];
+  lastMessage: { seq: number } | null;
+}
+
+const runScale = async (api: AppApi, heavy: Session, seeded: { bigRoomId: string; smallRoomId: string }): Promise<Omit<ScaleResults, "seeded">> => {
+  // Check the seeded view before timing it.
+  const first = await api.timedGet<{ rooms: RoomView[] }>("/api/rooms", heavy.cookie);
+  const list = first.body.rooms;
+  if (list.length !== config.scaleRooms) throw new Error(`GET /api/rooms listed ${list.length} rooms, expected ${config.scaleRooms}`);
+  const big = list.find((r) => r.id === seeded.bigRoomId);
+  if (!big || big.lastSeq !== config.bigRoomMessages || big.lastMessage?.seq !== config.bigRoomMessages || big.members.length !== 2) {
+    throw new Error(`the seeded big room does not look right in GET /api/rooms: ${JSON.stringify(big)?.slice(0, 300)}`);
+  }
+  const responseBytes = Buffer.byteLength(JSON.stringify(first.body));
+
+  for (let i = 0; i < 3; i++) {
+    await api.timedGet("/api/rooms", heavy.cookie);
+    await api.timedGet("/api/me", heavy.cookie);
+  }
+  const listMs: number[] = [];
+  const meMs: number[] = [];
+  for (let i = 0; i < config.roomsListCalls; i++) {
+    listMs.push((await api.timedGet("/api/rooms", heavy.cookie)).ms);
+    meMs.push((await api.timedGet("/api/me", heavy.cookie)).ms);
+    status(`GET /api/rooms (${config.scaleRooms} rooms): ${i + 1}/${config.roomsListCalls}`);
+  }
+  endStatus();
+  const listStats = summarize(listMs);
+  const meStats = summarize(meMs);
+  log(`GET /api/rooms with ${config.scaleRooms} rooms: p50 ${fmt(listStats.p50)} ms, p99 ${fmt(listStats.p99)} ms (GET /api/me meanwhile: p50 ${fmt(meStats.p50)} ms)`);
+
+  // History: a page of `limit` below a random `before` anywhere in the room, big and small rooms
+  // interleaved so both see the same machine.
+  const limit = config.historyLimit;
+  const page = async (roomId: string, lastSeq: number) => {
+    const before = limit + 1 + Math.floor(Math.random() * (lastSeq - limit + 1));
+    const r = await api.timedGet<{ messages: { seq: number }[]; hasMore: boolean }>(`/api/rooms/${roomId}/messages?before=${before}&limit=${limit}`, heavy.cookie);
+    const seqs = r.body.messages.map((m) => m.seq);
+    if (seqs.length !== limit || seqs[0] !== before - limit || seqs.at(-1) !== before - 1) {
+      throw new Error(`history page before=${before} in a ${lastSeq}-message room returned seqs ${seqs[0]}…${seqs.at(-1)} (${seqs.length})`);
+    }
+    return r.ms;
+  };
+  for (let i = 0; i < 5; i++) {
+    await page(seeded.bigRoomId, config.bigRoomMessages);
+    await page(seeded.smallRoomId, config.smallRoomMessages);
+  }
+  const bigMs: number[] = [];
+  const smallMs: number[] = [];
+  for (let i = 0; i < config.historyCalls; i++) {
+    bigMs.push(await page(seeded.bigRoomId, config.bigRoomMessages));
+    smallMs.push(await page(seeded.smallRoomId, config.smallRoomMessages));
+    status(`GET /api/rooms/:id/messages?before=…: ${i + 1}/${config.historyCalls} on each room`);
+  }
+  endStatus();
+  const b = summarize(bigMs);
+  const s = summarize(smallMs);
+  log(`history page (limit ${limit}): ${config.bigRoomMessages}-message room p50 ${fmt(b.p50)} ms / p99 ${fmt(b.p99)} ms; ${config.smallRoomMessages}-message room p50 ${fmt(s.p50)} ms / p99 ${fmt(s.p99)} ms`);
+  return {
+    roomsList: { p50: listStats.p50, p99: listStats.p99, mean: listStats.mean, calls: listStats.n, rooms: list.length, responseBytes },
+    me: { p50: meStats.p50, p99: meStats.p99, calls: meStats.n },
+    historyBig: { p50: b.p50, p99: b.p99, mean: b.mean, calls: b.n, roomMessages: config.bigRoomMessages },
+    historySmall: { p50: s.p50, p99: s.p99, mean: s.mean, calls: s.n, roomMessages: config.smallRoomMessages },
+    historyRatioP50: b.p50 / s.p50,
+    historyRatioP99: b.p99 / s.p99,
+  };
+};
+
+// ---------------------------------------------------------------------------------------------
+// Web: first-load JS + CSS, gzipped.
+
+const runWeb = async (tmp: string): Promise<WebResult> => {
+  const dist = join(root, "web", "dist");
+  if (!flags["build-web"] && isBuilt(dist)) return measureWeb(dist, "web/dist as found");
+  // Build into a temp dir rather than web/dist: other tools (browser tests, wrangler dev) use that one.
+  const out = join(tmp, "web-dist");
+  log(`${flags["build-web"] ? "--build-web" : "web/dist has no build"}: running vite build web into a temp dir…`);
+  const vite = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
+  await runLogged(process.execPath, [vite, "build", "web", "--outDir", out, "--emptyOutDir", "--logLevel", "warn"], { cwd: root, logFile: join(tmp, "vite-build.log") });
+  return measureWeb(out, "fresh vite build");
+};
+
+// ---------------------------------------------------------------------------------------------
+
+const main = async () => {
+  installCleanupHandlers();
+  if (flags.keep) keepTempDirs();
+  const tmp = tempDir("talk-bench-");
+  const tag = randomBytes(3).toString("hex");
+  const startedAt = new Date().toISOString();
+  const info = machine();
+  log(`talk-edge bench (${config.mode}) — ${info.cores} cores, ${info.cpu}, Node ${info.node}, wrangler ${info.wrangler}; load average ${info.loadAverageAtStart.join(" ")}`);
+  log(`R=${config.rooms} rooms × 2 sockets, ping-pong ${config.pingPongPerRoom}/room, burst K=${config.burstK} × ${config.burstRounds} rounds; ${config.scaleRooms} rooms, ${config.bigRoomMessages.toLocaleString("en-US")}-message room; temp dir ${tmp}`);
+
+  let web: WebResult | null = null;
+  let fanout: FanoutResults | null = null;
+  let scale: ScaleResults | null = null;
+
+  if (!flags["skip-web"]) {
+    try {
+      web = await runWeb(tmp);
+      log(`web: first load ${fmt(web.totalGzip / 1000)} kB gzipped (JS ${fmt(web.jsGzip / 1000)} kB, CSS ${fmt(web.cssGzip / 1000)} kB) from ${web.source}`);
+    } catch (err) {
+      record("web", err);
+    }
+  }
+
+  const wantFanout = !flags["skip-fanout"];
+  const wantScale = !flags["skip-scale"];
+  let app: DevServer | null = null;
+  let baseline: DevServer | null = null;
+  if (wantFanout || wantScale) {
+    const jwtSecret = randomBytes(32).toString("base64url");
+    const appOpts = {
+      name: "app",
+      config: "wrangler.toml",
+      cwd: root,
+      persistTo: join(tmp, "app-state"),
+      logDir: tmp,
+      healthPath: "/api/health",
+      vars: { JWT_SECRET: jwtSecret, REGISTER_LIMIT_PER_HOUR: "1000000", LOGIN_LIMIT_PER_IP: "1000000", LOGIN_FAILURES_PER_USERNAME: "1000000" },
+    };
+    const baseOpts = { name: "baseline", config: "bench/baseline/wrangler.toml", cwd: root, persistTo: join(tmp, "baseline-state"), logDir: tmp, healthPath: "/health" };
+    ownDir(join(root, "bench", "baseline", ".wrangler"));
+    try {
+      log("applying D1 migrations to fresh local databases…");
+      await Promise.all([applyMigrations(appOpts), wantFanout ? applyMigrations(baseOpts) : null]);
+      log("starting wrangler dev…");
+      [app, baseline] = await Promise.all([DevServer.start(appOpts), wantFanout ? DevServer.start(baseOpts) : null]);
+      log(`app on ${app.origin}${baseline ? `, baseline relay on ${baseline.origin}` : ""}`);
+
+      const api = new AppApi(app.origin);
+      const heavy = wantScale ? await api.register(`h${tag}`, `bench-${tag}-password`, "많은 방") : null;
+      if (wantFanout && baseline) {
+        try {
+          const rooms = await createAppRooms(api, config.rooms, tag);
+          log(`${rooms.length * 2} users, friendships and ${rooms.length} rooms created through the API`);
+          fanout = await runFanout(app, baseline, rooms);
+        } catch (err) {
+          record("fan-out", err);
+        }
+        await baseline.stop();
+        baseline = null;
+      }
+
+      if (wantScale && heavy) {
+        try {
+          log("stopping the app to seed its D1 file…");
+          await app.stop();
+          app = null;
+          const seeded = await seedScale({
+            persistDir: appOpts.persistTo,
+            userId: heavy.user.id,
+            rooms: config.scaleRooms,
+            bigRoomMessages: config.bigRoomMessages,
+            smallRoomMessages: config.smallRoomMessages,
+            otherRoomMessages: config.otherRoomMessages,
+            tag,
+          });
+          log(`seeded ${seeded.rooms.toLocaleString("en-US")} rooms and ${seeded.messages.toLocaleString("en-US")} messages in ${fmt(seeded.ms / 1000)} s; restarting the app…`);
+          app = await DevServer.start(appOpts);
+          const timed = await runScale(new AppApi(app.origin), heavy, seeded);
+          scale = { seeded: { rooms: seeded.rooms, messages: seeded.messages, seconds: seeded.ms / 1000 }, ...timed };
+        } catch (err) {
+          record("chat list and history", err);
+        }
+      }
+    } catch (err) {
+      record("servers", err);
+    } finally {
+      log("stopping servers…");
+      await Promise.all([app?.stop(), baseline?.stop()]);
+    }
+  }
+
+  if (isAborting()) return;
+  const report = buildReport({ startedAt, info, web, fanout, scale });
+  console.log(`\n${report.text}\n`);
+  if (outFile) {
+    writeFileSync(outFile, JSON.stringify(report.json, null, 2) + "\n");
+    log(`wrote ${outFile.startsWith(root) ? outFile.slice(root.length + 1) : outFile}`);
+  }
+  if (smoke) {
+    for (const [what, ok] of [
+      ["fan-out ran", flags["skip-fanout"] || fanout !== null],
+      ["chat list and history ran", flags["skip-scale"] || scale !== null],
+      ["web measured", flags["skip-web"] || web !== null],
+    ] as const) {
+      if (!ok) errors.push(`smoke: ${what} — no`);
+    }
+  }
+  await cleanup();
+  if (errors.length > 0) {
+    log(`${errors.length} error(s):\n  ${errors.join("\n  ")}`);
+    process.exitCode = 1;
+  } else log("done");
+};
+
+// ---------------------------------------------------------------------------------------------
+// Report: the table and results.json.
+
+const kb = (bytes: number) => `${fmt(bytes / 1000)} kB`;
+const ms = (x: number) => `${fmt(x)} ms`;
+const mark = (ok: boolean | null) => (ok === null ? "" : ok ? "met" : "MISSED");
+
+const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; web: WebResult | null; fanout: FanoutResults | null; scale: ScaleResults | null }) => {
+  const targets: { name: string; value: number | null; limit: string; met: boolean | null }[] = [];
+  const target = (name: string, value: number | undefined, limit: string, met: (v: number) => boolean) =>
+    targets.push({ name, value: value === undefined ? null : round(value), limit, met: value === undefined || !Number.isFinite(value) ? null : met(value) });
+
+  const f = r.fanout;
+  target("burst throughput, app/baseline", f?.ratios.burstThroughput, `≥ ${TARGETS.burstThroughputRatioMin}x`, (v) => v >= TARGETS.burstThroughputRatioMin);
+  target("ping-pong p50 latency, app/baseline", f?.ratios.pingPongP50, `≤ ${TARGETS.pingPongP50RatioMax}x`, (v) => v <= TARGETS.pingPongP50RatioMax);
+  target("ping-pong p99 latency, app/baseline", f?.ratios.pingPongP99, `≤ ${TARGETS.pingPongP99RatioMax}x`, (v) => v <= TARGETS.pingPongP99RatioMax);
+  target(`GET /api/rooms p50, ${config.scaleRooms} rooms (ms)`, r.scale?.roomsList.p50, `< ${TARGETS.roomsListP50MsMax} ms`, (v) => v < TARGETS.roomsListP50MsMax);
+  target(`history p50, ${config.bigRoomMessages} vs ${config.smallRoomMessages} messages`, r.scale?.historyRatioP50, `≤ ${TARGETS.historyRatioMax}x`, (v) => v <= TARGETS.historyRatioMax);
+  target("first-load JS + CSS gzipped (bytes)", r.web?.totalGzip, `≤ ${TARGETS.webGzipBytesMax / 1000} kB`, (v) => v <= TARGETS.webGzipBytesMax);
+
+  const parts: string[] = [];
+  if (f) {
+    const row = (label: string, a: number, b: number, x: number, unit: (v: number) => string, t = "", m: boolean | null = null) => [label, unit(a), unit(b), ratio(x), t, mark(m)];
+    const msgs = (v: number) => fmt(v);
+    parts.push(
+      `Fan-out: R=${config.rooms} rooms × 2 sockets${config.eventsSockets ? " (+ an events socket each)" : ""}; ping-pong ${config.pingPongPerRoom} messages/room in ${config.slices} slices, burst K=${config.burstK} per member × ${config.burstRounds} rounds; app and baseline alternate slice by slice`,
+      table(
+        ["", "app", "baseline", "app/baseline", "target", ""],
+        [
+          row("ping-pong messages/s", f.app.pingPong.throughput, f.baseline.pingPong.throughput, f.ratios.pingPongThroughput, msgs),
+          row("ping-pong p50 latency", f.app.pingPong.p50, f.baseline.pingPong.p50, f.ratios.pingPongP50, ms, `≤ ${TARGETS.pingPongP50RatioMax}x`, targets[1]!.met),
+          row("ping-pong p99 latency", f.app.pingPong.p99, f.baseline.pingPong.p99, f.ratios.pingPongP99, ms, `≤ ${TARGETS.pingPongP99RatioMax}x`, targets[2]!.met),
+          row("burst messages/s", f.app.burst.throughput, f.baseline.burst.throughput, f.ratios.burstThroughput, msgs, `≥ ${TARGETS.burstThroughputRatioMin}x`, targets[0]!.met),
+          row("burst p50 latency", f.app.burst.p50, f.baseline.burst.p50, f.ratios.burstP50, ms),
+          row("burst p99 latency", f.app.burst.p99, f.baseline.burst.p99, f.ratios.burstP99, ms),
+          row("server CPU per message, ping-pong", f.app.pingPong.cpuMsPerMessage, f.baseline.pingPong.cpuMsPerMessage, f.ratios.pingPongCpuPerMessage, ms),
+          row("server CPU per message, burst", f.app.burst.cpuMsPerMessage, f.baseline.burst.cpuMsPerMessage, f.ratios.burstCpuPerMessage, ms),
+        ],
+      ) +
+        `\nSlice by slice, app/baseline ranged: burst throughput ${ratio(f.sliceRatios.burstThroughput!.min)}–${ratio(f.sliceRatios.burstThroughput!.max)}, ` +
+        `ping-pong p50 ${ratio(f.sliceRatios.pingPongP50!.min)}–${ratio(f.sliceRatios.pingPongP50!.max)}, p99 ${ratio(f.sliceRatios.pingPongP99!.min)}–${ratio(f.sliceRatios.pingPongP99!.max)}.`,
+    );
+  }
+  if (r.scale) {
+    const s = r.scale;
+    parts.push(
+      `Chat list and history: one user with ${config.scaleRooms.toLocaleString("en-US")} rooms, rooms of ${config.bigRoomMessages.toLocaleString("en-US")} and ${config.smallRoomMessages} messages (${s.seeded.messages.toLocaleString("en-US")} seeded in ${fmt(s.seeded.seconds)} s)`,
+      table(
+        ["", "p50", "p99", "calls", "target", ""],
+        [
+          [`GET /api/rooms (${s.roomsList.rooms} rooms, ${kb(s.roomsList.responseBytes)})`, ms(s.roomsList.p50), ms(s.roomsList.p99), String(s.roomsList.calls), `p50 < ${TARGETS.roomsListP50MsMax} ms`, mark(targets[3]!.met)],
+          ["GET /api/me (reference: auth only)", ms(s.me.p50), ms(s.me.p99), String(s.me.calls), "", ""],
+          [`history page, ${s.historyBig.roomMessages.toLocaleString("en-US")}-message room`, ms(s.historyBig.p50), ms(s.historyBig.p99), String(s.historyBig.calls), "", ""],
+          [`history page, ${s.historySmall.roomMessages.toLocaleString("en-US")}-message room`, ms(s.historySmall.p50), ms(s.historySmall.p99), String(s.historySmall.calls), "", ""],
+          ["history big/small", ratio(s.historyRatioP50), ratio(s.historyRatioP99), "", `p50 ≤ ${TARGETS.historyRatioMax}x`, mark(targets[4]!.met)],
+        ],
+      ),
+    );
+  }
+  if (r.web) {
+    const w = r.web;
+    parts.push(
+      `Web first load (${w.source}: ${w.distDir}; gzip level 6, 1 kB = 1,000 bytes)`,
+      table(
+        ["file", "bytes", "gzipped", "", ""],
+        [
+          ...w.files.map((file) => [file.path, fmt(file.bytes), fmt(file.gzip), "", ""]),
+          ["JS + CSS", fmt(w.files.reduce((a, x) => a + x.bytes, 0)), kb(w.totalGzip), `≤ ${TARGETS.webGzipBytesMax / 1000} kB`, mark(targets[5]!.met)],
+          ...(w.lazy.length ? [[`(lazy chunks, not counted: ${w.lazy.length})`, "", kb(w.lazy.reduce((a, x) => a + x.gzip, 0)), "", ""]] : []),
+        ],
+      ),
+    );
+  }
+  const met = targets.filter((t) => t.met === true).length;
+  const measured = targets.filter((t) => t.met !== null).length;
+  parts.push(`Targets: ${met} of ${measured} measured met${smoke ? " (smoke sizes: not meaningful)" : ""}. Machine: ${r.info.cores} cores, ${r.info.cpu}, ${r.info.memoryGiB} GiB, load average at start ${r.info.loadAverageAtStart.join(" ")}, now ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}.`);
+
+  const roundDeep = (v: unknown): unknown =>
+    typeof v === "number" ? round(v) : Array.isArray(v) ? v.map(roundDeep) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, roundDeep(x)])) : v;
+  const json = {
+    startedAt: r.startedAt,
+    finishedAt: new Date().toISOString(),
+    machine: { ...r.info, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
+    config,
+    fanout: roundDeep(r.fanout),
+    scale: roundDeep(r.scale),
+    web: r.web,
+    targets,
+    errors,
+  };
+  return { text: parts.join("\n\n"), json };
+};
+
+try {
+  await main();
+} catch (err) {
+  record("bench", err);
+  await cleanup();
+  process.exitCode = 1;
+}
