@@ -87,10 +87,17 @@ test("two users befriend, open one room together, chat live, keep history, see t
     await expect(chatRows(a.page).nth(0).locator(".badge")).toContainText("1");
     await expect(a.page.getByRole("navigation").locator(".badge")).toContainText("1");
     await expect(a.page).toHaveTitle("(1) Talk");
+    // …and keeps counting, with the newest message as the preview.
+    await sendMessage(b.page, "하나 더");
+    await expect(chatRows(a.page).nth(0).locator(".preview")).toHaveText("하나 더");
+    await expect(chatRows(a.page).nth(0).locator(".badge")).toContainText("2");
+    await expect(a.page.getByRole("navigation").locator(".badge")).toContainText("2");
+    await expect(a.page).toHaveTitle("(2) Talk");
+    await expect(chatRows(a.page)).toHaveCount(2);
 
     // Opening the room reads it: the badge and the title count go away.
     await chatRows(a.page).nth(0).click();
-    await expect(storedBubbles(a.page).last()).toHaveText("마지막 메시지");
+    await expect(storedBubbles(a.page).last()).toHaveText("하나 더");
     await a.page.getByRole("button", { name: "뒤로" }).click();
     await expect(a.page).toHaveURL(/\/chats$/);
     await expect(chatRows(a.page).nth(0).locator(".badge")).toHaveCount(0);

@@ -51,7 +51,7 @@ export const newPerson = async (browser: Browser, prefix: string, displayName: s
 };
 
 export const addFriend = async (page: Page, username: string, expectedResult: string | RegExp): Promise<void> => {
-  await page.getByRole("button", { name: "친구 추가" }).click();
+  await page.getByRole("banner").getByRole("button", { name: "친구 추가" }).click();
   const dialog = page.getByRole("dialog", { name: "아이디로 친구 추가" });
   await dialog.getByLabel("친구 아이디").fill(username);
   await dialog.getByRole("button", { name: "추가", exact: true }).click();
@@ -87,3 +87,7 @@ export const myStoredBubbles = (page: Page) => page.locator(".msg.mine[data-seq]
 export const pendingRows = (page: Page) => page.locator(".msg[data-state]");
 
 export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/** A tab of the bottom bar by its name; the Chats tab's name goes on with its unread count. */
+export const tabLink = (page: Page, name: string) =>
+  page.getByRole("navigation").getByRole("link", { name: new RegExp(`^${escapeRegExp(name)}(\\s|$)`) });

@@ -2,13 +2,27 @@
 # Starts a fresh app for the browser tests: empty local D1, migrations applied, rate limits lifted
 # (every test signs up new users from one IP) and a throwaway JWT secret, since a fresh clone has
 # no .dev.vars.
+#
+# The Worker runs from a snapshot of its sources taken now (.wrangler/e2e-app), because
+# `wrangler dev` rebuilds and restarts on every change to them: an edit elsewhere in the tree
+# during a run would otherwise drop every socket and fail requests in flight ("worker restarted
+# mid-request"). The static assets stay a link to web/dist, so a rebuilt web app is served as is.
 set -euo pipefail
-cd "$(dirname "$0")/../.."
+ROOT="$(cd "$(dirname "$0")/../.." && pwd)"
+cd "$ROOT"
 if [ ! -f web/dist/index.html ]; then
   npx vite build web
 fi
-rm -rf .wrangler/e2e
-npx wrangler d1 migrations apply DB --local --persist-to .wrangler/e2e
-exec npx wrangler dev --port 8788 --persist-to .wrangler/e2e \
+STATE="$ROOT/.wrangler/e2e"
+APP="$ROOT/.wrangler/e2e-app"
+rm -rf "$STATE" "$APP"
+mkdir -p "$APP/web"
+cp -R worker durable-objects migrations wrangler.toml package.json "$APP/"
+[ -f tsconfig.json ] && cp tsconfig.json "$APP/"
+ln -s "$ROOT/node_modules" "$APP/node_modules"
+ln -s "$ROOT/web/dist" "$APP/web/dist"
+cd "$APP"
+npx wrangler d1 migrations apply DB --local --persist-to "$STATE"
+exec npx wrangler dev --port 8788 --persist-to "$STATE" \
   --var REGISTER_LIMIT_PER_HOUR:10000 --var LOGIN_LIMIT_PER_IP:10000 \
   --var "JWT_SECRET:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"

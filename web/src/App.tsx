@@ -1,6 +1,6 @@
 import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
 import { createEffect, type JSX, Match, Show, Switch } from "solid-js";
-import { badgeText } from "./components/Badge";
+import { badgeText } from "./lib/unread";
 import { ErrorRetry } from "./components/ErrorRetry";
 import { t } from "./i18n";
 import ChatRoom from "./screens/ChatRoom";

@@ -1,6 +1,5 @@
 import { Show } from "solid-js";
-
-export const badgeText = (n: number): string => (n > 999 ? "999+" : String(n));
+import { badgeText } from "../lib/unread";
 
 /** The red unread count; screen readers hear `label` instead of the bare number. */
 export const Badge = (props: { count: number; label: string }) => (

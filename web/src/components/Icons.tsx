@@ -13,3 +13,4 @@ export const GearIcon = () => (
 );
 export const BackIcon = () => <Svg d="M15.4 4.6 14 3.2 5.2 12l8.8 8.8 1.4-1.4L8 12z" />;
 export const SendIcon = () => <Svg d="M3 20.5 21 12 3 3.5V10l12 2-12 2z" />;
+export const CloseIcon = () => <Svg d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6z" />;

@@ -1,4 +1,5 @@
 import { For } from "solid-js";
+import { emojiOnlyCount } from "../lib/emoji";
 import { splitLinks } from "../lib/links";
 
 /** Message text as DOM text nodes; only http(s) links become elements. Never HTML. */
@@ -15,3 +16,16 @@ export const MessageText = (props: { body: string }) => (
     }
   </For>
 );
+
+/**
+ * A message's bubble. One to three emoji and nothing else are shown large and without the
+ * bubble, as KakaoTalk does.
+ */
+export const Bubble = (props: { body: string }) => {
+  const emoji = () => emojiOnlyCount(props.body);
+  return (
+    <div class="bubble" classList={{ "emoji-only": emoji() > 0 }} data-emoji={emoji() || undefined}>
+      <MessageText body={props.body} />
+    </div>
+  );
+};

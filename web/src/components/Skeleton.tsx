@@ -17,3 +17,12 @@ export const SkeletonRows = (props: { rows?: number }) => (
     </For>
   </ul>
 );
+
+/** Grey bubbles where the conversation will be, while its first page loads. */
+export const BubbleSkeleton = () => (
+  <div class="bubble-skeleton" aria-hidden="true">
+    <For each={["theirs w60", "theirs w40", "mine w50", "theirs w70", "mine w35"]}>
+      {(kind) => <span class={`skeleton skeleton-bubble ${kind}`} />}
+    </For>
+  </div>
+);

@@ -56,6 +56,7 @@ export const AddFriendDialog = (props: { open: boolean; onClose: () => void }) =
         <input
           ref={input}
           id="add-friend-id"
+          autofocus
           name="username"
           placeholder={t("addFriendLabel")}
           autocomplete="off"

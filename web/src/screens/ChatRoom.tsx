@@ -1,9 +1,10 @@
 import { useLocation, useNavigate, useParams } from "@solidjs/router";
 import { createEffect, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
-import { Banner } from "../components/Banner";
+import { ConnectionBanner } from "../components/Banner";
 import { Composer } from "../components/Composer";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorRetry } from "../components/ErrorRetry";
+import { BubbleSkeleton } from "../components/Skeleton";
 import { BackIcon } from "../components/Icons";
 import { t } from "../i18n";
 import { createRoomSession } from "../stores/messages";
@@ -109,20 +110,28 @@ const Room = (props: { roomId: string; meId: string }) => {
         </Match>
         <Match when={session.roomState() === "error" || session.historyState() === "error"}>
           <main class="content">
-            <ErrorRetry onRetry={() => void session.retryLoad()} />
+            <ErrorRetry message={t("roomLoadFailed")} onRetry={() => void session.retryLoad()} />
           </main>
         </Match>
         <Match when={true}>
           <div class="room-body">
-            <Show when={showBanner()}>
-              <Banner>{t("reconnecting")}</Banner>
-            </Show>
-            <div class="messages" ref={attachScroller} onScroll={onScroll} role="log" aria-label={peerName()} tabindex="0">
+            <ConnectionBanner down={showBanner()} offlineHint={t("offlineSendHint")} />
+            <div
+              class="messages"
+              ref={attachScroller}
+              onScroll={onScroll}
+              role="log"
+              aria-live="polite"
+              aria-relevant="additions"
+              aria-label={t("conversationWith", { name: peerName() })}
+              aria-busy={session.historyState() === "loading"}
+              tabindex="0"
+            >
               <Show when={session.loadingOlder()}>
                 <p class="older-loading">{t("loadingOlder")}</p>
               </Show>
               <Show when={session.historyState() === "loading"}>
-                <p class="older-loading">{t("loading")}</p>
+                <BubbleSkeleton />
               </Show>
               <Show when={session.historyState() === "ready" && session.messages().length === 0 && session.outbox().length === 0}>
                 <EmptyState title={peerName()} hint={t("emptyRoom")} />
@@ -146,7 +155,7 @@ const Room = (props: { roomId: string; meId: string }) => {
             </div>
             <Show when={newBelow()}>
               <button type="button" class="new-below" onClick={scrollToBottom}>
-                {t("newMessages")} ↓
+                {t("newMessages")} <span aria-hidden="true">↓</span>
               </button>
             </Show>
           </div>

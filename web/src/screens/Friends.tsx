@@ -3,9 +3,11 @@ import { createSignal, For, Match, onMount, Show, Switch } from "solid-js";
 import type { User } from "../../../worker/contract";
 import { api } from "../api/endpoints";
 import { Avatar } from "../components/Avatar";
+import { ConnectionBanner } from "../components/Banner";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorRetry } from "../components/ErrorRetry";
 import { AddPersonIcon, GearIcon } from "../components/Icons";
+import { onListKeyDown } from "../components/listNav";
 import { SkeletonRows } from "../components/Skeleton";
 import { TabBar } from "../components/TabBar";
 import { t } from "../i18n";
@@ -54,40 +56,46 @@ export default function Friends() {
           </button>
         </div>
       </header>
+      <ConnectionBanner />
       <main class="content">
         <Show when={me()}>
           {(user) => (
             <section class="profile" aria-label={t("myProfile")}>
-              <Avatar id={user().id} name={user().displayName} size="lg" />
-              <div class="row-main">
-                <p class="profile-name">{user().displayName}</p>
-                <p class="row-sub">@{user().username}</p>
-              </div>
+              <button type="button" class="row profile-row" onClick={() => setSettings(true)}>
+                <Avatar id={user().id} name={user().displayName} size="lg" />
+                <span class="row-main">
+                  <span class="profile-name">{user().displayName}</span>
+                  <span class="row-sub">@{user().username}</span>
+                </span>
+                <span class="sr-only">{t("editProfile")}</span>
+              </button>
             </section>
           )}
         </Show>
-        <h2 class="section-title">{t("friendsCount", { n: friends().length })}</h2>
+        <h2 class="section-title" id="friends-heading">
+          {t("friendsCount", { n: friends().length })}
+        </h2>
         <Show when={openError()}>
           <p class="form-error" role="alert">
             {t("openChatFailed")}
           </p>
         </Show>
         <Switch>
-          <Match when={friendsState() === "error"}>
-            <ErrorRetry onRetry={loadFriends} />
+          <Match when={friendsState() === "error" && friends().length === 0}>
+            <ErrorRetry message={t("friendsLoadFailed")} onRetry={loadFriends} />
           </Match>
-          <Match when={friendsState() !== "ready"}>
+          <Match when={friendsState() !== "ready" && friends().length === 0}>
             <SkeletonRows rows={4} />
           </Match>
           <Match when={friends().length === 0}>
-            <EmptyState title={t("noFriends")} hint={t("noFriendsHint")} />
+            <EmptyState title={t("noFriends")} hint={t("noFriendsHint")} action={t("addFriend")} onAction={() => setAdding(true)} />
           </Match>
           <Match when={true}>
-            <ul class="list" aria-label={t("friendsCount", { n: friends().length })}>
+            <ul class="list" aria-labelledby="friends-heading" onKeyDown={onListKeyDown}>
               <For each={friends()}>
                 {(friend) => (
                   <li>
-                    <button type="button" class="row row-button" aria-busy={opening() === friend.id} onClick={() => openChat(friend)}>
+                    <button type="button" class="row row-button" data-row aria-busy={opening() === friend.id} onClick={() => openChat(friend)}>
                       <Avatar id={friend.id} name={friend.displayName} />
                       <span class="row-main">
                         <span class="row-title">{friend.displayName}</span>

@@ -1,8 +1,9 @@
 import { createMemo, Show } from "solid-js";
 import type { Member, Message } from "../../../worker/contract";
 import { Avatar } from "../components/Avatar";
-import { MessageText } from "../components/MessageText";
+import { Bubble } from "../components/MessageText";
 import { lang, t } from "../i18n";
+import { unreadBy } from "../lib/unread";
 import { formatDateSeparator, formatMessageTime, sameDay, sameMinute } from "../lib/time";
 
 /**
@@ -25,7 +26,7 @@ export const MessageRow = (props: {
   const startsRun = () => newDay() || !sameRun(props.prev);
   const endsRun = () => !sameRun(props.next);
   const sender = () => props.others.find((m) => m.id === props.message.senderId);
-  const unread = () => (mine() ? props.others.filter((m) => m.lastReadSeq < props.message.seq).length : 0);
+  const unread = () => (mine() ? unreadBy(props.others, props.meId, props.message.seq) : 0);
 
   return (
     <>
@@ -47,9 +48,7 @@ export const MessageRow = (props: {
             <div class="msg-name">{sender()?.displayName}</div>
           </Show>
           <div class="msg-line">
-            <div class="bubble">
-              <MessageText body={props.message.body} />
-            </div>
+            <Bubble body={props.message.body} />
             <div class="msg-meta">
               <Show when={unread() > 0}>
                 <span class="msg-unread">

@@ -1,5 +1,5 @@
 import { Show } from "solid-js";
-import { MessageText } from "../components/MessageText";
+import { Bubble } from "../components/MessageText";
 import { t } from "../i18n";
 import type { OutboxEntry } from "../stores/outbox";
 
@@ -8,9 +8,7 @@ export const PendingRow = (props: { entry: OutboxEntry; onRetry: () => void; onD
   <div class="msg mine" classList={{ failed: props.entry.failed, pending: !props.entry.failed }} data-state={props.entry.failed ? "failed" : "pending"}>
     <div class="msg-col">
       <div class="msg-line">
-        <div class="bubble">
-          <MessageText body={props.entry.body} />
-        </div>
+        <Bubble body={props.entry.body} />
         <div class="msg-meta">
           <Show when={props.entry.failed} fallback={<span class="msg-pending" role="img" aria-label={t("sending")} />}>
             <span class="msg-failed">{t("failed")}</span>

@@ -1,6 +1,7 @@
 import type { EventFrame } from "../../../worker/contract";
 import { api } from "../api/endpoints";
 import { createReconnectingSocket, type ReconnectingSocket } from "../socket/reconnecting";
+import { reportEventsStatus, resetEventsStatus } from "./connection";
 import { loadFriends, upsertFriend } from "./friends";
 import { loadRooms, upsertRoom } from "./rooms";
 import { onSignedOut, updateMe } from "./session";
@@ -33,6 +34,7 @@ export const startEvents = (): void => {
       void loadFriends();
     },
     onFrame: handleFrame,
+    onStatus: reportEventsStatus,
     onClose: (code) => {
       // A policy close usually means the session was revoked; a 401 here signs us out centrally.
       if (code === 1008) api.me().catch(() => {});
@@ -43,4 +45,5 @@ export const startEvents = (): void => {
 onSignedOut(() => {
   socket?.close();
   socket = null;
+  resetEventsStatus();
 });

@@ -21,8 +21,15 @@ const byName = (a: User, b: User) => a.displayName.localeCompare(b.displayName) 
 const merge = (incoming: readonly User[]) =>
   setFriends((list) => {
     const byId = new Map(list.map((f) => [f.id, f]));
-    for (const friend of incoming) byId.set(friend.id, friend);
-    return [...byId.values()].sort(byName);
+    let changed = false;
+    for (const friend of incoming) {
+      const held = byId.get(friend.id);
+      // An unchanged friend keeps its object, so its row (and a keyboard focus on it) stays.
+      if (held && held.username === friend.username && held.displayName === friend.displayName) continue;
+      byId.set(friend.id, friend);
+      changed = true;
+    }
+    return changed ? [...byId.values()].sort(byName) : list;
   });
 
 export const loadFriends = async (): Promise<void> => {

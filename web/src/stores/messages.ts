@@ -3,45 +3,32 @@ import type { Member, Message, RoomServerFrame } from "../../../worker/contract"
 import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
 import { newClientId } from "../lib/ids";
+import { contiguousHigh, mergeMessages, needsMoreSync, settledClientIds } from "../lib/messages";
+import { failEntries, putEntry, reconcile, removeEntries } from "../lib/outbox";
+import { readLocally } from "../lib/unread";
 import { createReconnectingSocket, type SocketStatus } from "../socket/reconnecting";
 import type { LoadState } from "./friends";
-import { type OutboxEntry, readOutbox, writeOutbox } from "./outbox";
+import { dropEntries, failStoredEntries, type OutboxEntry, readOutbox, storeEntry, watchOutbox } from "./outbox";
 import { roomById, upsertRoom } from "./rooms";
 
 const FAIL_AFTER_MS = 2 * 60_000;
 const RESEND_AFTER_ERROR_MS = 3_000;
+/** A pending send with no answer for this long is sent again (same clientId, so never stored twice). */
+const RESEND_UNANSWERED_MS = 15_000;
+const TICK_MS = 5_000;
 /** Codes for which sending the same frame again can never succeed. */
 const PERMANENT_ERRORS = new Set(["invalid", "too_large", "too_long", "bad_request"]);
-
-const bySeq = (a: Message, b: Message) => a.seq - b.seq;
-
-/** The highest seq below which we hold every message from the oldest one we hold: where a sync must start. */
-const contiguousHigh = (sorted: readonly Message[]): number => {
-  const first = sorted[0];
-  if (!first) return 0;
-  let high = first.seq;
-  for (const m of sorted) {
-    if (m.seq === high + 1) high = m.seq;
-    else if (m.seq > high + 1) break;
-  }
-  return high;
-};
-
-/** Adds messages not held yet (by seq), keeping held objects so rendered rows stay put. */
-const mergeMessages = (current: readonly Message[], incoming: readonly Message[]): readonly Message[] => {
-  const held = new Set(current.map((m) => m.seq));
-  const fresh = incoming.filter((m) => !held.has(m.seq) && held.add(m.seq));
-  if (fresh.length === 0) return current;
-  const last = current[current.length - 1];
-  const sortedFresh = [...fresh].sort(bySeq);
-  // The common case, live messages at the end, needs no full sort.
-  if (!last || sortedFresh[0]!.seq > last.seq) return [...current, ...sortedFresh];
-  return [...current, ...sortedFresh].sort(bySeq);
-};
 
 /**
  * One open chat room: history, the live socket, the outbox and read receipts.
  * Call inside a component; everything stops when it unmounts.
+ *
+ * The message path of architecture.md, client side: on every (re)connect, once `hello` and the
+ * first history page are in, `sync` from the highest seq below which we hold everything, then
+ * resend the outbox; merge everything by seq; settle outbox entries by our own echoes' clientId;
+ * an `error` carrying a clientId keeps the entry (resent later, or marked failed when it can
+ * never succeed); an entry unacknowledged for ~2 minutes is marked failed and offers a retry by
+ * hand (it still goes out again on the next reconnect).
  */
 export const createRoomSession = (roomId: string, meId: string) => {
   const [roomState, setRoomState] = createSignal<LoadState | "not_found">("loading");
@@ -63,16 +50,25 @@ export const createRoomSession = (roomId: string, meId: string) => {
   let lastSyncFrom = -1;
   let readSent = 0;
   const resendTimers = new Set<ReturnType<typeof setTimeout>>();
+  /** When this tab last sent each pending entry (absent: not sent from this tab yet). */
+  const lastSent = new Map<string, number>();
 
   const others = createMemo(() => members().filter((m) => m.id !== meId));
   const myReadSeq = createMemo(() => members().find((m) => m.id === meId)?.lastReadSeq ?? 0);
   const highest = createMemo(() => contiguousHigh(messages()));
 
-  const changeOutbox = (change: (entries: readonly OutboxEntry[]) => readonly OutboxEntry[]) => {
-    const next = change(outbox());
-    if (next === outbox()) return;
-    setOutbox(next);
-    writeOutbox(meId, roomId, next);
+  /** Our echoes settle entries: in memory and in the shared list (other tabs then drop them too). */
+  const settle = (clientIds: ReadonlySet<string>) => {
+    if (clientIds.size === 0) return;
+    for (const id of clientIds) lastSent.delete(id);
+    setOutbox((entries) => removeEntries(entries, clientIds));
+    dropEntries(meId, roomId, clientIds);
+  };
+
+  const markFailed = (clientIds: ReadonlySet<string>) => {
+    if (clientIds.size === 0) return;
+    setOutbox((entries) => failEntries(entries, (e) => clientIds.has(e.clientId)));
+    failStoredEntries(meId, roomId, clientIds);
   };
 
   const receive = (incoming: readonly Message[]) => {
@@ -80,13 +76,13 @@ export const createRoomSession = (roomId: string, meId: string) => {
     batch(() => {
       setMessages((current) => mergeMessages(current, incoming));
       // Our own echo, from an ack, a live frame or a sync, settles the matching outbox entry.
-      const settled = new Set(incoming.filter((m) => m.senderId === meId).map((m) => m.clientId));
-      if (settled.size > 0) changeOutbox((entries) => (entries.some((e) => settled.has(e.clientId)) ? entries.filter((e) => !settled.has(e.clientId)) : entries));
+      settle(settledClientIds(incoming, meId));
     });
   };
 
   const transmit = (entry: OutboxEntry) => {
-    if (ready()) socket?.send({ type: "send", clientId: entry.clientId, body: entry.body });
+    if (!ready() || !socket?.send({ type: "send", clientId: entry.clientId, body: entry.body })) return;
+    lastSent.set(entry.clientId, Date.now());
   };
 
   const sync = () => {
@@ -102,6 +98,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
     syncedThisConnection = true;
     lastSyncFrom = -1;
     sync();
+    // Everything unacknowledged goes again, failed entries too: a failed mark tells the user it
+    // hasn't gone yet, it doesn't cancel the send (invariant 4).
     for (const entry of outbox()) transmit(entry);
   };
 
@@ -118,9 +116,6 @@ export const createRoomSession = (roomId: string, meId: string) => {
     resendTimers.add(timer);
   };
 
-  const markFailed = (isFailed: (entry: OutboxEntry) => boolean) =>
-    changeOutbox((entries) => (entries.some((e) => !e.failed && isFailed(e)) ? entries.map((e) => (!e.failed && isFailed(e) ? { ...e, failed: true } : e)) : entries));
-
   const handleFrame = (raw: unknown) => {
     const frame = raw as RoomServerFrame;
     switch (frame?.type) {
@@ -136,8 +131,6 @@ export const createRoomSession = (roomId: string, meId: string) => {
         startConnection();
         break;
       case "message":
-        receive([frame.message]);
-        break;
       case "ack":
         receive([frame.message]);
         break;
@@ -146,11 +139,11 @@ export const createRoomSession = (roomId: string, meId: string) => {
         break;
       case "synced":
         // A server may answer a sync in pages: keep asking while we still have a gap below its last seq.
-        if (highest() < frame.lastSeq) sync();
+        if (needsMoreSync(messages(), frame.lastSeq)) sync();
         break;
       case "error":
         if (frame.clientId === undefined) break;
-        if (PERMANENT_ERRORS.has(frame.code)) markFailed((e) => e.clientId === frame.clientId);
+        if (PERMANENT_ERRORS.has(frame.code)) markFailed(new Set([frame.clientId]));
         else scheduleResend(frame.clientId); // rate_limited, store_failed…: it stays in the outbox
         break;
     }
@@ -220,21 +213,34 @@ export const createRoomSession = (roomId: string, meId: string) => {
     }
   };
 
-  const send = (body: string) => {
-    const entry: OutboxEntry = { clientId: newClientId(), body, createdAt: Date.now(), failed: false };
-    changeOutbox((entries) => [...entries, entry]);
+  const put = (entry: OutboxEntry) => {
+    setOutbox((entries) => putEntry(entries, entry));
+    storeEntry(meId, roomId, entry);
     transmit(entry);
   };
 
+  const send = (body: string) => put({ clientId: newClientId(), body, createdAt: Date.now(), failed: false });
+
   const retry = (clientId: string) => {
     const entry = outbox().find((e) => e.clientId === clientId);
-    if (!entry) return;
-    const fresh = { ...entry, createdAt: Date.now(), failed: false };
-    changeOutbox((entries) => entries.map((e) => (e.clientId === clientId ? fresh : e)));
-    transmit(fresh);
+    if (entry) put({ ...entry, createdAt: Date.now(), failed: false });
   };
 
-  const discard = (clientId: string) => changeOutbox((entries) => entries.filter((e) => e.clientId !== clientId));
+  const discard = (clientId: string) => settle(new Set([clientId]));
+
+  // Another tab of ours with this room open changed the shared outbox.
+  const unwatch = watchOutbox(meId, roomId, (before, after) => {
+    const next = reconcile(outbox(), before, after);
+    if (next === outbox()) return;
+    // An entry whose echo we already hold is settled, whatever the other tab still thinks.
+    const held = settledClientIds(messages(), meId);
+    const echoed = new Set(next.filter((e) => held.has(e.clientId)).map((e) => e.clientId));
+    setOutbox(echoed.size > 0 ? removeEntries(next, echoed) : next);
+    if (echoed.size > 0) dropEntries(meId, roomId, echoed);
+    // Adopted entries count from now: the tab that wrote them is sending them itself.
+    const now = Date.now();
+    for (const e of next) if (!lastSent.has(e.clientId)) lastSent.set(e.clientId, now);
+  });
 
   // Read receipts: only what is on screen in a visible tab counts as read.
   createEffect(() => {
@@ -249,18 +255,33 @@ export const createRoomSession = (roomId: string, meId: string) => {
     }
     // The chat list and the title count drop at once rather than after the server's round trip.
     const current = roomById(roomId);
-    if (current && seq >= current.lastSeq && current.unreadCount > 0) {
-      upsertRoom({ ...current, unreadCount: 0, members: current.members.map((m) => (m.id === meId ? { ...m, lastReadSeq: seq } : m)) });
+    if (current) {
+      const read = readLocally(current, meId, seq);
+      if (read !== current) upsertRoom(read);
     }
   });
 
-  const failTimer = setInterval(() => {
+  /**
+   * Every few seconds: entries unacknowledged for ~2 minutes become failed (and wait for a retry
+   * by hand); pending ones unanswered for a while go out again, e.g. those a closed tab left behind.
+   */
+  const tick = () => {
     const now = Date.now();
-    markFailed((e) => now - e.createdAt > FAIL_AFTER_MS);
-  }, 5_000);
+    const expired = new Set(outbox().filter((e) => !e.failed && now - e.createdAt > FAIL_AFTER_MS).map((e) => e.clientId));
+    markFailed(expired);
+    if (!ready() || !syncedThisConnection) return;
+    for (const entry of outbox()) {
+      if (entry.failed) continue;
+      const sent = lastSent.get(entry.clientId);
+      if (sent === undefined || now - sent > RESEND_UNANSWERED_MS) transmit(entry);
+    }
+  };
+  tick();
+  const ticker = setInterval(tick, TICK_MS);
 
   onCleanup(() => {
-    clearInterval(failTimer);
+    clearInterval(ticker);
+    unwatch();
     for (const timer of resendTimers) clearTimeout(timer);
     socket?.close();
     socket = null;

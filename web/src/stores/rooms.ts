@@ -1,6 +1,8 @@
 import { createMemo, createSignal } from "solid-js";
 import type { Room } from "../../../worker/contract";
 import { api } from "../api/endpoints";
+import { chatListOf, isStale } from "../lib/rooms";
+import { totalUnread as sumUnread } from "../lib/unread";
 import type { LoadState } from "./friends";
 import { onSignedOut } from "./session";
 
@@ -12,23 +14,12 @@ let generation = 0;
 
 export { roomsState };
 
-const newestFirst = (a: Room, b: Room) =>
-  (b.lastMessage?.sentAt ?? "").localeCompare(a.lastMessage?.sentAt ?? "") || b.id.localeCompare(a.id);
-
 /** The chat list: rooms with a message, latest activity first. */
-export const chatList = createMemo(() => [...roomMap().values()].filter((r) => r.lastMessage).sort(newestFirst));
+export const chatList = createMemo(() => chatListOf(roomMap().values()));
 
-export const totalUnread = createMemo(() => chatList().reduce((sum, room) => sum + room.unreadCount, 0));
+export const totalUnread = createMemo(() => sumUnread(chatList()));
 
 export const roomById = (id: string): Room | undefined => roomMap().get(id);
-
-/** Read cursors only move forward, so their sum orders two views of a room with the same last message. */
-const cursorSum = (room: Room) => room.members.reduce((sum, m) => sum + m.lastReadSeq, 0);
-
-/** Answers and frames can overtake each other: never let an older view of a room replace a newer one. */
-const isStale = (incoming: Room, current: Room | undefined) =>
-  current !== undefined &&
-  (incoming.lastSeq < current.lastSeq || (incoming.lastSeq === current.lastSeq && cursorSum(incoming) < cursorSum(current)));
 
 export const upsertRoom = (room: Room): void => {
   setRoomMap((map) => {

@@ -1,0 +1,53 @@
+import { describe, expect, it } from "vitest";
+import type { Message, Room } from "../../../worker/contract";
+import { chatListOf, isStale, newestFirst } from "./rooms";
+
+const message = (seq: number, sentAt: string): Message => ({ id: `m${seq}`, roomId: "r", seq, senderId: "you", body: "hi", sentAt, clientId: `c${seq}` });
+
+const room = (id: string, lastSeq: number, sentAt: string | null, cursors: [number, number] = [0, 0]): Room => ({
+  id,
+  kind: "direct",
+  members: [
+    { id: "me", username: "me", displayName: "Me", lastReadSeq: cursors[0] },
+    { id: "you", username: "you", displayName: "You", lastReadSeq: cursors[1] },
+  ],
+  lastMessage: sentAt ? message(lastSeq, sentAt) : null,
+  lastSeq,
+  unreadCount: 0,
+});
+
+describe("chatListOf", () => {
+  it("orders by the latest message, newest first, and leaves out rooms without messages", () => {
+    const list = chatListOf([
+      room("a", 3, "2026-11-24T06:00:00.000Z"),
+      room("empty", 0, null),
+      room("b", 9, "2026-11-24T07:30:00.000Z"),
+      room("c", 1, "2025-01-01T00:00:00.000Z"),
+    ]);
+    expect(list.map((r) => r.id)).toEqual(["b", "a", "c"]);
+  });
+
+  it("breaks a tie by id, so the order is stable", () => {
+    const at = "2026-11-24T06:00:00.000Z";
+    expect([room("x", 1, at), room("y", 1, at)].sort(newestFirst).map((r) => r.id)).toEqual(["y", "x"]);
+    expect([room("y", 1, at), room("x", 1, at)].sort(newestFirst).map((r) => r.id)).toEqual(["y", "x"]);
+  });
+});
+
+describe("isStale: an older view never replaces a newer one", () => {
+  const at = "2026-11-24T06:00:00.000Z";
+  it("anything replaces nothing", () => {
+    expect(isStale(room("a", 1, at), undefined)).toBe(false);
+  });
+
+  it("a lower lastSeq is stale, a higher one is not", () => {
+    expect(isStale(room("a", 4, at), room("a", 5, at))).toBe(true);
+    expect(isStale(room("a", 6, at), room("a", 5, at))).toBe(false);
+  });
+
+  it("at the same lastSeq, cursors that moved back are stale (a read overtaken by an older answer)", () => {
+    expect(isStale(room("a", 5, at, [3, 5]), room("a", 5, at, [5, 5]))).toBe(true);
+    expect(isStale(room("a", 5, at, [5, 5]), room("a", 5, at, [3, 5]))).toBe(false);
+    expect(isStale(room("a", 5, at, [5, 5]), room("a", 5, at, [5, 5]))).toBe(false);
+  });
+});

@@ -1,0 +1,80 @@
+import { describe, expect, it } from "vitest";
+import type { Room } from "../../../worker/contract";
+import { badgeText, readLocally, totalUnread, unreadBy } from "./unread";
+
+const member = (id: string, lastReadSeq: number) => ({ id, username: id, displayName: id, lastReadSeq });
+
+const room = (over: Partial<Room> = {}): Room => ({
+  id: "r1",
+  kind: "direct",
+  members: [member("me", 3), member("you", 5)],
+  lastMessage: null,
+  lastSeq: 8,
+  unreadCount: 4,
+  ...over,
+});
+
+describe("unreadBy", () => {
+  it("counts the other members whose cursor is below the message", () => {
+    const members = [member("me", 10), member("you", 4)];
+    expect(unreadBy(members, "me", 5)).toBe(1);
+    expect(unreadBy(members, "me", 4)).toBe(0); // read up to and including 4
+    expect(unreadBy(members, "me", 3)).toBe(0);
+  });
+
+  it("never counts me, even when my own cursor is behind", () => {
+    expect(unreadBy([member("me", 0), member("you", 9)], "me", 5)).toBe(0);
+  });
+
+  it("counts several others in a group", () => {
+    const members = [member("me", 0), member("a", 1), member("b", 7), member("c", 2)];
+    expect(unreadBy(members, "me", 3)).toBe(2);
+    expect(unreadBy(members, "me", 8)).toBe(3);
+  });
+
+  it("is 0 with nobody else in the room", () => {
+    expect(unreadBy([member("me", 0)], "me", 1)).toBe(0);
+    expect(unreadBy([], "me", 1)).toBe(0);
+  });
+});
+
+describe("totalUnread and badgeText", () => {
+  it("adds the rooms' counts", () => {
+    expect(totalUnread([])).toBe(0);
+    expect(totalUnread([{ unreadCount: 2 }, { unreadCount: 0 }, { unreadCount: 1000 }])).toBe(1002);
+  });
+
+  it("ignores nonsense negative counts", () => {
+    expect(totalUnread([{ unreadCount: -3 }, { unreadCount: 2 }])).toBe(2);
+  });
+
+  it("caps the badge at 999+", () => {
+    expect(badgeText(1)).toBe("1");
+    expect(badgeText(999)).toBe("999");
+    expect(badgeText(1000)).toBe("999+");
+    expect(badgeText(123456)).toBe("999+");
+  });
+});
+
+describe("readLocally", () => {
+  it("clears the count when reading up to the last message and moves only my cursor", () => {
+    const after = readLocally(room(), "me", 8);
+    expect(after.unreadCount).toBe(0);
+    expect(after.members).toEqual([member("me", 8), member("you", 5)]);
+  });
+
+  it("keeps at most what is still above the cursor", () => {
+    expect(readLocally(room(), "me", 6).unreadCount).toBe(2);
+    expect(readLocally(room({ unreadCount: 1 }), "me", 6).unreadCount).toBe(1);
+  });
+
+  it("never moves a cursor back", () => {
+    const r = room();
+    expect(readLocally(r, "me", 2)).toBe(r);
+    expect(readLocally(r, "stranger", 8)).toBe(r);
+  });
+
+  it("reading past the last seq counts as the last", () => {
+    expect(readLocally(room(), "me", 50).unreadCount).toBe(0);
+  });
+});

@@ -1,0 +1,40 @@
+/**
+ * The unread arithmetic the screens show. Pure, so it is tested on its own.
+ * - beside each of my messages: how many other members have not read it (`1` in a 1:1 room);
+ * - on a chat-list row: the room's `unreadCount` (the server's count for the caller);
+ * - on the tab bar and in the title: the sum over the chat list, capped for display at `999+`.
+ */
+import type { Member, Room } from "../../../worker/contract";
+
+/** Other members whose read cursor is below `seq`: they have not read that message yet. */
+export const unreadBy = (members: readonly Pick<Member, "id" | "lastReadSeq">[], meId: string, seq: number): number => {
+  let n = 0;
+  for (const m of members) if (m.id !== meId && m.lastReadSeq < seq) n++;
+  return n;
+};
+
+/** Unread messages over every room shown in the chat list. */
+export const totalUnread = (rooms: readonly Pick<Room, "unreadCount">[]): number => {
+  let n = 0;
+  for (const room of rooms) n += Math.max(0, room.unreadCount);
+  return n;
+};
+
+/** What a badge shows: the count, or `999+` past 999. */
+export const badgeText = (n: number): string => (n > 999 ? "999+" : String(n));
+
+/**
+ * A room as the reader sees it right after reading up to `seq` on this device: its unread count
+ * drops to what is still above `seq` and my cursor moves forward (never back). The server's
+ * `room` event confirms it a moment later.
+ */
+export const readLocally = (room: Room, meId: string, seq: number): Room => {
+  const mine = room.members.find((m) => m.id === meId);
+  if (!mine || mine.lastReadSeq >= seq) return room;
+  const left = room.lastSeq > seq ? Math.min(room.unreadCount, room.lastSeq - seq) : 0;
+  return {
+    ...room,
+    unreadCount: left,
+    members: room.members.map((m) => (m.id === meId ? { ...m, lastReadSeq: seq } : m)),
+  };
+};
