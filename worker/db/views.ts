@@ -1,4 +1,4 @@
-import { and, asc, desc, eq, gt, lt, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, lt, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Member, Message, Room, User } from "../contract";
 import type { Db } from "./client";
@@ -20,48 +20,38 @@ export const toMessage = (row: typeof messages.$inferSelect): Message => ({
 });
 
 const me = alias(roomMembers, "me");
-const other = alias(roomMembers, "other");
-
-/** Members of every room the user belongs to (optionally one room), with their read cursors. */
-export const membersQuery = (db: Db, userId: string, roomId?: string) =>
-  db
-    .select({ roomId: other.roomId, lastReadSeq: other.lastReadSeq, user: userColumns })
-    .from(me)
-    .innerJoin(other, eq(other.roomId, me.roomId))
-    .innerJoin(users, eq(users.id, other.userId))
-    .where(and(eq(me.userId, userId), roomId === undefined ? undefined : eq(me.roomId, roomId)))
-    .orderBy(asc(users.displayName));
 
 /**
- * The rooms the user can see, newest activity first, built from two indexed queries run side by
- * side whatever the number of rooms (not db.batch: it maps joined rows by column name, and
- * rooms.id and messages.id collide). unreadCount is last_seq − the caller's cursor: sending
- * moves the sender's own cursor, so everything above it was written by others.
+ * A room's members as one JSON array built inside SQLite: one row per room instead of a join row
+ * per member, which is what a 1,000-room chat list spends its time moving and mapping.
+ */
+const membersJson = sql<string>`(
+  select json_group_array(json_object('id', u.id, 'username', u.username, 'displayName', u.display_name, 'lastReadSeq', o.last_read_seq))
+  from room_members o join users u on u.id = o.user_id
+  where o.room_id = ${rooms.id})`;
+
+const byDisplayName = (a: Member, b: Member) => a.displayName.localeCompare(b.displayName) || a.id.localeCompare(b.id);
+
+/**
+ * The rooms the user can see, newest activity first, in one indexed query whatever the number of
+ * rooms. unreadCount is last_seq − the caller's cursor: sending moves the sender's own cursor, so
+ * everything above it was written by others.
  */
 export const loadRooms = async (db: Db, userId: string, filter: { roomId?: string; withMessagesOnly?: boolean } = {}): Promise<Room[]> => {
   const conditions: (SQL | undefined)[] = [eq(me.userId, userId)];
   if (filter.roomId !== undefined) conditions.push(eq(rooms.id, filter.roomId));
   if (filter.withMessagesOnly) conditions.push(gt(rooms.lastSeq, 0));
-  const [roomRows, memberRows] = await Promise.all([
-    db
-      .select({ room: rooms, lastReadSeq: me.lastReadSeq, lastMessage: messages })
-      .from(me)
-      .innerJoin(rooms, eq(rooms.id, me.roomId))
-      .leftJoin(messages, eq(messages.id, rooms.lastMessageId))
-      .where(and(...conditions))
-      .orderBy(desc(rooms.updatedAt), desc(rooms.id)),
-    membersQuery(db, userId, filter.roomId),
-  ]);
-  const membersByRoom = new Map<string, Member[]>();
-  for (const row of memberRows) {
-    const list = membersByRoom.get(row.roomId) ?? [];
-    list.push({ ...row.user, lastReadSeq: row.lastReadSeq });
-    membersByRoom.set(row.roomId, list);
-  }
-  return roomRows.map(({ room, lastReadSeq, lastMessage }) => ({
+  const rows = await db
+    .select({ room: rooms, lastReadSeq: me.lastReadSeq, lastMessage: messages, members: membersJson })
+    .from(me)
+    .innerJoin(rooms, eq(rooms.id, me.roomId))
+    .leftJoin(messages, eq(messages.id, rooms.lastMessageId))
+    .where(and(...conditions))
+    .orderBy(desc(rooms.updatedAt), desc(rooms.id));
+  return rows.map(({ room, lastReadSeq, lastMessage, members }) => ({
     id: room.id,
     kind: room.kind,
-    members: membersByRoom.get(room.id) ?? [],
+    members: (JSON.parse(members) as Member[]).sort(byDisplayName),
     lastMessage: lastMessage ? toMessage(lastMessage) : null,
     lastSeq: room.lastSeq,
     unreadCount: Math.max(0, room.lastSeq - lastReadSeq),
