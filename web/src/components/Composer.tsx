@@ -87,7 +87,7 @@ export const Composer = (props: { onSend: (body: string) => void }) => {
       />
       <button
         type="submit"
-        class="send-btn"
+        class="icon-btn send-btn"
         aria-label={t("send")}
         disabled={empty() || tooLong()}
         // keep the focus (and the on-screen keyboard) in the textarea
