@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { newPerson, openChatWith, addFriend, sendMessage } from "./helpers";
+import { addFriend, newPerson, openChatWith, sendMessage, storedBubbles } from "./helpers";
 
 /** The headers web/public/_headers promises on every page the asset server answers. */
 const expectPageHeaders = (headers: Record<string, string>) => {
@@ -43,6 +43,7 @@ test("the whole app runs under that policy: no violation on any screen, no inlin
   await addFriend(a.page, b.username, /추가/);
   await openChatWith(a.page, b.displayName);
   await sendMessage(a.page, "정책 아래에서도 잘 보내져요");
+  await expect(storedBubbles(a.page)).toHaveText(["정책 아래에서도 잘 보내져요"]);
   await a.page.goto("/chats");
   await expect(a.page.getByText("정책 아래에서도 잘 보내져요")).toBeVisible();
   expect(await a.page.locator("script:not([src])").count()).toBe(0);

@@ -133,6 +133,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
       case "message":
       case "ack":
         receive([frame.message]);
+        // Above a hole (a frame this socket never got): catch up now rather than at the next reconnect.
+        if (syncedThisConnection && frame.message.seq > highest() + 1) sync();
         break;
       case "read":
         updateRead(frame.userId, frame.lastReadSeq);
