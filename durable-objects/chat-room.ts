@@ -5,7 +5,7 @@ import { getDb } from "../worker/db/client";
 import { loadRooms, memberIds, pageMessages } from "../worker/db/views";
 import { userHub } from "../worker/lib/hubs";
 import { advanceCursor, commitDrafts, type Draft } from "./room-store";
-import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { type Bucket, fullBucket, take } from "./token-bucket";
 
 interface Attachment {
@@ -34,12 +34,8 @@ export class ChatRoom extends DurableObject<Env> {
   private queue: Pending[] = [];
   private flushing = false;
   private lastSentAt = 0;
-  /**
-   * Sends whose batch failed from here: D1 may still have committed them. Their repeat is fanned
-   * out even though it is not new. Losing this set (eviction) also closes the sockets, and
-   * reconnecting clients catch up with `sync`.
-   */
-  private readonly unsure = new Set<string>();
+  /** Each socket's syncs run one after another: answers never interleave, and one history read at a time. */
+  private readonly syncs = new WeakMap<WebSocket, Promise<void>>();
   private notifyWindow?: ReturnType<typeof setTimeout>;
   private notifyPending = false;
   /** A room's members do not change, so they are read once per wake-up. */
@@ -59,14 +55,17 @@ export class ChatRoom extends DurableObject<Env> {
       sessionExpires: Number(h.get(TRUSTED.sessionExpires)),
       bucket: fullBucket(Date.now()),
     };
+    // Read before accepting, so a failure leaves no socket behind; the client syncs after hello anyway.
+    const [room] = await loadRooms(this.db, attachment.userId, { roomId: attachment.roomId });
     const { client, server } = upgradePair();
     this.ctx.acceptWebSocket(server, [attachment.userId, sessionTag(attachment.sessionId)]);
     server.serializeAttachment(attachment);
-    const [room] = await loadRooms(this.db, attachment.userId, { roomId: attachment.roomId });
     sendFrame(server, { type: "hello", roomId: attachment.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [] });
-    if (!(await userHub(this.env, attachment.userId).noteRoomSocket(attachment.roomId, attachment.sessionId))) {
-      server.close(CLOSE_POLICY, "session ended");
-    }
+    const registered = await userHub(this.env, attachment.userId)
+      .noteRoomSocket(attachment.roomId, attachment.sessionId)
+      .catch((err: unknown) => (logFailure("noteRoomSocket")(err), false));
+    // Unregistered, logout could not reach it: an ended session, or a hub we could not tell.
+    if (!registered) server.close(CLOSE_POLICY, "session ended");
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -81,9 +80,20 @@ export class ChatRoom extends DurableObject<Env> {
         void this.flush(att.roomId);
         return;
       case "read":
-        return this.markRead(att.roomId, att.userId, frame.seq);
-      case "sync":
-        return this.sync(ws, att.roomId, frame.after);
+        return this.markRead(att.roomId, att.userId, frame.seq).catch((err: unknown) => {
+          logFailure("read")(err);
+          sendFrame(ws, { type: "error", code: "read_failed", message: "The read position was not saved; send it again." });
+        });
+      case "sync": {
+        const answered = (this.syncs.get(ws) ?? Promise.resolve())
+          .then(() => this.sync(ws, att.roomId, frame.after))
+          .catch((err: unknown) => {
+            logFailure("sync")(err);
+            sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
+          });
+        this.syncs.set(ws, answered);
+        return answered;
+      }
     }
   }
 
@@ -114,6 +124,7 @@ export class ChatRoom extends DurableObject<Env> {
     return refuse("invalid", summarizeFields(issueFields(parsed.issues)), clientIdOf(json));
   }
 
+  // Defined so the runtime treats these sockets as hibernatable; a closed socket needs no cleanup here.
   async webSocketClose(): Promise<void> {}
 
   async webSocketError(): Promise<void> {}
@@ -127,9 +138,9 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
-  async closeSession(sessionId: string, userId: string): Promise<number> {
+  async closeSession(userId: string, sessionId: string): Promise<number> {
     for (const ws of this.ctx.getWebSockets(sessionTag(sessionId))) ws.close(CLOSE_POLICY, "session ended");
-    return this.ctx.getWebSockets(userId).filter((ws) => ws.readyState === WebSocket.OPEN).length;
+    return liveSockets(this.ctx, userId).length;
   }
 
   /**
@@ -148,19 +159,17 @@ export class ChatRoom extends DurableObject<Env> {
         } catch (err) {
           console.error("commit failed", roomId, err);
           for (const p of group) {
-            this.unsure.add(draftKey(p));
             sendFrame(p.ws, { type: "error", code: "store_failed", message: "The message was not saved; it will be resent.", clientId: p.clientId });
           }
           continue;
         }
-        const sockets = this.ctx.getWebSockets();
+        const sockets = liveSockets(this.ctx);
         const cursors = new Map<string, number>();
-        committed.forEach(({ draft, message, isNew, senderLastReadSeq }, i) => {
+        committed.forEach(({ message, senderLastReadSeq }, i) => {
           const sender = group[i]!.ws;
           sendFrame(sender, { type: "ack", clientId: message.clientId, message });
-          // A repeat was fanned out when first stored, unless that commit failed from here while
-          // landing in D1 (an answer lost after commit): then the members have not seen it yet.
-          if (!this.unsure.delete(draftKey(draft)) && !isNew) return;
+          // A repeat is fanned out again: its first commit may have landed in D1 while this object
+          // only saw an error, and no memory here survives hibernation to tell. Members merge by seq.
           for (const ws of sockets) if (ws !== sender) sendFrame(ws, { type: "message", message });
           cursors.set(message.senderId, senderLastReadSeq);
         });
@@ -184,7 +193,7 @@ export class ChatRoom extends DurableObject<Env> {
   }
 
   private broadcast(frame: Parameters<typeof sendFrame>[1]): void {
-    for (const ws of this.ctx.getWebSockets()) sendFrame(ws, frame);
+    for (const ws of liveSockets(this.ctx)) sendFrame(ws, frame);
   }
 
   /**
@@ -197,7 +206,7 @@ export class ChatRoom extends DurableObject<Env> {
       this.notifyPending = true;
       return;
     }
-    void this.notifyMembers(roomId);
+    this.notifyMembers(roomId).catch(logFailure("notify"));
     this.notifyWindow = setTimeout(() => {
       this.notifyWindow = undefined;
       if (!this.notifyPending) return;
@@ -215,8 +224,6 @@ export class ChatRoom extends DurableObject<Env> {
     await Promise.all(ids.map((id) => userHub(this.env, id).roomChanged(id, roomId).catch(logFailure("roomChanged"))));
   }
 }
-
-const draftKey = (d: Draft) => `${d.senderId}\n${d.clientId}`;
 
 const NOT_JSON = Symbol("not JSON");
 

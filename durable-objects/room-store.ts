@@ -12,11 +12,9 @@ export interface Draft {
   sentAt: number;
 }
 
-export interface Committed {
-  draft: Draft;
+interface Committed {
+  /** The stored message: this send's, or the original when (sender, clientId) was stored before. */
   message: Message;
-  /** False when (sender, clientId) was stored before: the original is re-acked, nothing new is stored. */
-  isNew: boolean;
   senderLastReadSeq: number;
 }
 
@@ -31,10 +29,8 @@ type Statement = BatchItem<"sqlite">;
  */
 export const commitDrafts = async (db: Db, roomId: string, drafts: Draft[]): Promise<Committed[]> => {
   const statements: Statement[] = [];
-  const ids: string[] = [];
   for (const d of drafts) {
     const id = crypto.randomUUID();
-    ids.push(id);
     statements.push(
       db
         .insert(messages)
@@ -68,10 +64,9 @@ export const commitDrafts = async (db: Db, roomId: string, drafts: Draft[]): Pro
     db.update(rooms).set({ lastSeq: newest("seq"), lastMessageId: newest("id"), updatedAt: newest("sent_at") }).where(eq(rooms.id, roomId)),
   );
   const results = (await db.batch(statements as [Statement, ...Statement[]])) as unknown[][];
-  return drafts.map((draft, i) => {
+  return drafts.map((_, i) => {
     const [stored, cursor] = [results[2 * i], results[2 * i + 1]] as [(typeof messages.$inferSelect)[], { lastReadSeq: number }[]];
-    const row = stored[0]!;
-    return { draft, message: toMessage(row), isNew: row.id === ids[i], senderLastReadSeq: cursor[0]?.lastReadSeq ?? 0 };
+    return { message: toMessage(stored[0]!), senderLastReadSeq: cursor[0]?.lastReadSeq ?? 0 };
   });
 };
 

@@ -22,7 +22,20 @@ export const TRUSTED = {
 
 export const sessionTag = (sessionId: string) => `sid:${sessionId}`;
 
-/** Accepts a hibernatable socket for a request the Worker already authenticated. */
+/**
+ * The open sockets (optionally of one tag) whose session is still live. `ping` is answered without
+ * waking the object, so an idle socket would never notice its session expiring: it is closed here,
+ * the next time anything is addressed to it.
+ */
+export const liveSockets = (ctx: DurableObjectState, tag?: string, now = Date.now()): WebSocket[] =>
+  ctx.getWebSockets(tag).filter((ws) => {
+    if (ws.readyState !== WebSocket.OPEN) return false;
+    if (now < (ws.deserializeAttachment() as { sessionExpires: number }).sessionExpires) return true;
+    ws.close(CLOSE_POLICY, "session expired");
+    return false;
+  });
+
+/** A client/server pair for answering an upgrade. */
 export const upgradePair = (): { client: WebSocket; server: WebSocket } => {
   const pair = new WebSocketPair();
   return { client: pair[0], server: pair[1] };

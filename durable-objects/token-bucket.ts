@@ -15,7 +15,7 @@ export const STRIKES_BEFORE_CLOSE = 40;
 
 export const fullBucket = (now: number): Bucket => ({ tokens: BURST, at: now, strikes: 0 });
 
-export type Verdict = "ok" | "refuse" | "close";
+type Verdict = "ok" | "refuse" | "close";
 
 export const take = (bucket: Bucket, now: number): Verdict => {
   bucket.tokens = Math.min(BURST, bucket.tokens + ((now - bucket.at) / 1000) * REFILL_PER_SEC);

@@ -3,7 +3,7 @@ import type { EventFrame, User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRooms } from "../worker/db/views";
 import { chatRoom } from "../worker/lib/hubs";
-import { CLOSE_POLICY, TRUSTED, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { CLOSE_POLICY, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
 
 interface Attachment {
   sessionId: string;
@@ -50,12 +50,13 @@ export class UserHub extends DurableObject<Env> {
     sendFrame(ws, { type: "error", code: "bad_frame", message: "This socket only sends events; send `ping` to keep it alive." });
   }
 
+  // Defined so the runtime treats these sockets as hibernatable; a closed socket needs no cleanup here.
   async webSocketClose(): Promise<void> {}
 
   async webSocketError(): Promise<void> {}
 
   async roomChanged(userId: string, roomId: string): Promise<void> {
-    if (this.openSockets().length === 0) return;
+    if (liveSockets(this.ctx).length === 0) return;
     if (this.refreshing.has(roomId)) return void this.stale.add(roomId);
     this.refreshing.add(roomId);
     try {
@@ -84,7 +85,8 @@ export class UserHub extends DurableObject<Env> {
    */
   noteRoomSocket(roomId: string, sessionId: string): boolean {
     if (this.ctx.storage.kv.get(ENDED_KEY + sessionId) !== undefined) return false;
-    this.ctx.storage.kv.put(ROOM_KEY + roomId, Date.now());
+    // A fresh token, not a time: logout forgets the room only if this exact registration is still there.
+    this.ctx.storage.kv.put(ROOM_KEY + roomId, crypto.randomUUID());
     return true;
   }
 
@@ -95,21 +97,19 @@ export class UserHub extends DurableObject<Env> {
     for (const [key, endedAt] of kv.list<number>({ prefix: ENDED_KEY })) if (now - endedAt > ENDED_MEMORY_MS) kv.delete(key);
     kv.put(ENDED_KEY + sessionId, now);
     for (const ws of this.ctx.getWebSockets(sessionTag(sessionId))) ws.close(CLOSE_POLICY, "session ended");
-    const rooms = [...kv.list<number>({ prefix: ROOM_KEY })];
-    await Promise.all(
+    const rooms = [...kv.list<string>({ prefix: ROOM_KEY })];
+    // allSettled: one unreachable room must not fail a logout whose session is already revoked.
+    const results = await Promise.allSettled(
       rooms.map(async ([key, notedAt]) => {
-        const remaining = await chatRoom(this.env, key.slice(ROOM_KEY.length)).closeSession(sessionId, userId);
+        const remaining = await chatRoom(this.env, key.slice(ROOM_KEY.length)).closeSession(userId, sessionId);
         // Forget the room only if no socket registered there while we were asking.
         if (remaining === 0 && kv.get(key) === notedAt) kv.delete(key);
       }),
     );
-  }
-
-  private openSockets(): WebSocket[] {
-    return this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN);
+    for (const r of results) if (r.status === "rejected") console.error("closing a room's sockets failed", r.reason);
   }
 
   private push(frame: EventFrame): void {
-    for (const ws of this.openSockets()) sendFrame(ws, frame);
+    for (const ws of liveSockets(this.ctx)) sendFrame(ws, frame);
   }
 }

@@ -28,7 +28,7 @@ export interface Room {
   unreadCount: number;
 }
 
-export interface ApiError {
+export interface ApiErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };
 }
 

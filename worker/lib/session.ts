@@ -8,7 +8,7 @@ import { getDb } from "../db/client";
 import { sessions, users } from "../db/schema";
 import { userColumns } from "../db/views";
 
-export const SESSION_COOKIE = "session";
+const SESSION_COOKIE = "session";
 const ISSUER = "talk-edge";
 const AUDIENCE = "talk-edge/web";
 const SESSION_DAYS = 30;
@@ -48,9 +48,11 @@ export const clearSessionCookie = (c: Context<AppEnv>): void => {
 export const readSession = async (c: Context<AppEnv>): Promise<{ user: User; session: SessionInfo } | null> => {
   const token = getCookie(c, SESSION_COOKIE);
   if (!token) return null;
+  // Outside the try: a missing secret is our fault (a 500 in the logs), not the visitor's 401.
+  const key = secretKey(c.env);
   let claims: { sid?: unknown; sub?: string };
   try {
-    ({ payload: claims } = await jwtVerify(token, secretKey(c.env), {
+    ({ payload: claims } = await jwtVerify(token, key, {
       algorithms: ["HS256"],
       issuer: ISSUER,
       audience: AUDIENCE,

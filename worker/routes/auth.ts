@@ -8,7 +8,7 @@ import { toUser, userColumns } from "../db/views";
 import { userHub } from "../lib/hubs";
 import { ApiError } from "../lib/errors";
 import { decoyHash, hashPassword, verifyPassword } from "../lib/password";
-import { check, clientIp, hit } from "../lib/rate-limit";
+import { clientIp, forgive, hit } from "../lib/rate-limit";
 import { clearSessionCookie, readSession, revokeSession, startSession } from "../lib/session";
 import { valid } from "../lib/validate";
 
@@ -33,13 +33,13 @@ export const authRoutes = new Hono<AppEnv>()
     const { username, password } = c.req.valid("json");
     const perUser = { key: `login:user:${username}`, limit: Number(c.env.LOGIN_FAILURES_PER_USERNAME), ms: QUARTER };
     await hit(c.env, { key: `login:ip:${clientIp(c.req.raw)}`, limit: Number(c.env.LOGIN_LIMIT_PER_IP), ms: QUARTER });
-    await check(c.env, perUser);
+    // Counted before the password is checked, so parallel guesses cannot all slip under the limit;
+    // a right password gives its attempt back.
+    await hit(c.env, perUser);
     const row = await getDb(c.env).select({ ...userColumns, passwordHash: users.passwordHash }).from(users).where(eq(users.username, username)).get();
     const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
-    if (!row || !ok) {
-      await hit(c.env, perUser);
-      throw new ApiError(401, "invalid_credentials", "Wrong ID or password.");
-    }
+    if (!row || !ok) throw new ApiError(401, "invalid_credentials", "Wrong ID or password.");
+    await forgive(c.env, perUser);
     await startSession(c, row.id);
     return c.json({ user: toUser(row) });
   })

@@ -26,15 +26,14 @@ export const friendRoutes = new Hono<AppEnv>()
     const { username } = c.req.valid("json");
     if (username === me.username) throw new ApiError(400, "cannot_add_self", "That's your own ID.");
     const db = getDb(c.env);
-    const target = await db.select(userColumns).from(users).where(eq(users.username, username)).get();
-    if (!target) throw new ApiError(404, "user_not_found", "No one has that ID.");
+    const friend = await db.select(userColumns).from(users).where(eq(users.username, username)).get();
+    if (!friend) throw new ApiError(404, "user_not_found", "No one has that ID.");
     const now = Date.now();
     const [added] = await db.batch([
-      db.insert(friendships).values({ userId: me.id, friendId: target.id, createdAt: now }).onConflictDoNothing().returning(),
-      db.insert(friendships).values({ userId: target.id, friendId: me.id, createdAt: now }).onConflictDoNothing(),
+      db.insert(friendships).values({ userId: me.id, friendId: friend.id, createdAt: now }).onConflictDoNothing().returning(),
+      db.insert(friendships).values({ userId: friend.id, friendId: me.id, createdAt: now }).onConflictDoNothing(),
     ]);
     if (added.length === 0) throw new ApiError(409, "already_friends", "You are already friends.");
-    const friend = target;
     c.executionCtx.waitUntil(
       Promise.all([userHub(c.env, me.id).friendAdded(friend), userHub(c.env, friend.id).friendAdded(me)]),
     );

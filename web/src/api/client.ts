@@ -1,4 +1,4 @@
-import type { ApiError } from "../../../worker/contract";
+import type { ApiErrorBody } from "../../../worker/contract";
 
 /** The contract's error body as a thrown value; `status` 0 means the request never got an answer. */
 export class HttpError extends Error {
@@ -20,11 +20,11 @@ export const setUnauthenticatedHandler = (handler: () => void): void => {
   onUnauthenticated = handler;
 };
 
-const isApiError = (value: unknown): value is ApiError =>
+const isApiError = (value: unknown): value is ApiErrorBody =>
   typeof value === "object" &&
   value !== null &&
-  typeof (value as ApiError).error === "object" &&
-  typeof (value as ApiError).error?.code === "string";
+  typeof (value as ApiErrorBody).error === "object" &&
+  typeof (value as ApiErrorBody).error?.code === "string";
 
 export const request = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
   let response: Response;
