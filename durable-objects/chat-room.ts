@@ -63,7 +63,10 @@ export class ChatRoom extends DurableObject<Env> {
     sendFrame(server, { type: "hello", roomId: attachment.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [] });
     const registered = await userHub(this.env, attachment.userId)
       .noteRoomSocket(attachment.roomId, attachment.sessionId)
-      .catch((err: unknown) => (logFailure("noteRoomSocket")(err), false));
+      .catch((err: unknown) => {
+        logFailure("noteRoomSocket")(err);
+        return false;
+      });
     // Unregistered, logout could not reach it: an ended session, or a hub we could not tell.
     if (!registered) server.close(CLOSE_POLICY, "session ended");
     return new Response(null, { status: 101, webSocket: client });
