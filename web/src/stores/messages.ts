@@ -49,7 +49,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
   let syncedThisConnection = false;
   let lastSyncFrom = -1;
   let readSent = 0;
-  const resendTimers = new Set<ReturnType<typeof setTimeout>>();
+  let resendTimer: ReturnType<typeof setTimeout> | undefined;
   /** When this tab last sent each pending entry (absent: not sent from this tab yet). */
   const lastSent = new Map<string, number>();
 
@@ -107,13 +107,22 @@ export const createRoomSession = (roomId: string, meId: string) => {
     setMembers((list) => list.map((m) => (m.id === userId && m.lastReadSeq < lastReadSeq ? { ...m, lastReadSeq } : m)));
   };
 
-  const scheduleResend = (clientId: string) => {
-    const timer = setTimeout(() => {
-      resendTimers.delete(timer);
-      const entry = outbox().find((e) => e.clientId === clientId);
-      if (entry && !entry.failed) transmit(entry);
+  /**
+   * Resends are never one entry at a time: a later message going out alone would be stored before
+   * an earlier one. The whole pending outbox goes again, in the order it was written; what the
+   * server already holds is only re-acked.
+   */
+  const resendPending = () => {
+    for (const entry of outbox()) if (!entry.failed) transmit(entry);
+  };
+
+  /** After a refused send (rate_limited, store_failed…): one resend of everything, a little later. */
+  const scheduleResend = () => {
+    if (resendTimer !== undefined) return;
+    resendTimer = setTimeout(() => {
+      resendTimer = undefined;
+      resendPending();
     }, RESEND_AFTER_ERROR_MS * (1 + Math.random()));
-    resendTimers.add(timer);
   };
 
   const handleFrame = (raw: unknown) => {
@@ -146,7 +155,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
       case "error":
         if (frame.clientId === undefined) break;
         if (PERMANENT_ERRORS.has(frame.code)) markFailed(new Set([frame.clientId]));
-        else scheduleResend(frame.clientId); // rate_limited, store_failed…: it stays in the outbox
+        else scheduleResend(); // rate_limited, store_failed…: it stays in the outbox
         break;
     }
   };
@@ -272,11 +281,11 @@ export const createRoomSession = (roomId: string, meId: string) => {
     const expired = new Set(outbox().filter((e) => !e.failed && now - e.createdAt > FAIL_AFTER_MS).map((e) => e.clientId));
     markFailed(expired);
     if (!ready() || !syncedThisConnection) return;
-    for (const entry of outbox()) {
-      if (entry.failed) continue;
-      const sent = lastSent.get(entry.clientId);
-      if (sent === undefined || now - sent > RESEND_UNANSWERED_MS) transmit(entry);
-    }
+    const due = (e: OutboxEntry) => {
+      const sent = lastSent.get(e.clientId);
+      return sent === undefined || now - sent > RESEND_UNANSWERED_MS;
+    };
+    if (outbox().some((e) => !e.failed && due(e))) resendPending();
   };
   tick();
   const ticker = setInterval(tick, TICK_MS);
@@ -284,7 +293,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
   onCleanup(() => {
     clearInterval(ticker);
     unwatch();
-    for (const timer of resendTimers) clearTimeout(timer);
+    clearTimeout(resendTimer);
     socket?.close();
     socket = null;
   });
