@@ -84,9 +84,11 @@ test("unsent messages survive a reload, come back after a reconnect, and can be 
     const failed = a.page.locator(".msg[data-state=failed]");
     await expect(failed).toHaveCount(1, { timeout: 15_000 });
     await expect(failed).toContainText("전송 실패");
-    dropSends = false;
+    // Clicked while sends are still swallowed, so nothing can deliver it first and take the button away.
     await failed.getByRole("button", { name: "재전송" }).click();
-    await expect(pendingRows(a.page)).toHaveCount(0);
+    await expect(a.page.locator(".msg[data-state=pending]")).toHaveText(["오래된 메시지"]);
+    dropSends = false;
+    await expect(pendingRows(a.page)).toHaveCount(0, { timeout: 40_000 });
     await expect(storedBubbles(b.page)).toHaveText(["보류된 메시지", "잠시 후 다시", "오래된 메시지"]);
     await a.page.reload();
     await expect(storedBubbles(a.page)).toHaveText(["보류된 메시지", "잠시 후 다시", "오래된 메시지"]);
