@@ -40,6 +40,13 @@ export class ChatRoom extends DurableObject<Env> {
   private notifyPending = false;
   /** A room's members do not change, so they are read once per wake-up. */
   private members?: Promise<string[]>;
+  /**
+   * Members whose hub answered that no tab is open, and until when (this object's clock) it need not
+   * be called. Losing this on eviction only costs calls; hubListening clears an entry early.
+   */
+  private readonly quietHubs = new Map<string, number>();
+  /** Counts hubListening calls per member, so a quiet answer that crossed one is not believed. */
+  private readonly hubWakes = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -140,6 +147,12 @@ export class ChatRoom extends DurableObject<Env> {
     this.roomChanged(roomId);
   }
 
+  /** A member's hub has a tab open again: call it on every change from now on. */
+  hubListening(userId: string): void {
+    this.hubWakes.set(userId, (this.hubWakes.get(userId) ?? 0) + 1);
+    this.quietHubs.delete(userId);
+  }
+
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
   async closeSession(userId: string, sessionId: string): Promise<number> {
     for (const ws of this.ctx.getWebSockets(sessionTag(sessionId))) ws.close(CLOSE_POLICY, "session ended");
@@ -224,7 +237,17 @@ export class ChatRoom extends DurableObject<Env> {
       this.members = undefined;
       throw err;
     });
-    await Promise.all(ids.map((id) => userHub(this.env, id).roomChanged(id, roomId).catch(logFailure("roomChanged"))));
+    const now = Date.now();
+    await Promise.all(
+      ids
+        .filter((id) => (this.quietHubs.get(id) ?? 0) <= now)
+        .map(async (id) => {
+          const wakes = this.hubWakes.get(id) ?? 0;
+          const quietMs = await userHub(this.env, id).roomChanged(id, roomId);
+          if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
+        })
+        .map((call) => call.catch(logFailure("roomChanged"))),
+    );
   }
 }
 

@@ -11,6 +11,8 @@ export const sendFrame = (ws: WebSocket, frame: RoomServerFrame | EventFrame): v
 
 export const CLOSE_POLICY = 1008;
 export const CLOSE_TOO_BIG = 1009;
+/** "Try again later": the client reconnects as after any loss. */
+export const CLOSE_RETRY = 1013;
 
 /** Headers only the Worker sets (it builds the forwarded request from scratch, so clients cannot). */
 export const TRUSTED = {

@@ -3,7 +3,7 @@ import type { EventFrame, User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRooms } from "../worker/db/views";
 import { chatRoom } from "../worker/lib/hubs";
-import { CLOSE_POLICY, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
 
 interface Attachment {
   sessionId: string;
@@ -12,6 +12,12 @@ interface Attachment {
 
 const ROOM_KEY = "room:";
 const ENDED_KEY = "ended:";
+/** Rooms that were told nobody here is listening, with when; a connect tells them all otherwise. */
+const QUIET_KEY = "quiet:";
+/** How long a room may skip this hub after a quiet answer; a connect wakes it sooner. */
+export const QUIET_MS = 60_000;
+/** Kept well past QUIET_MS so a room whose clock runs behind ours is still woken. */
+const QUIET_MEMORY_MS = QUIET_MS + 10 * 60_000;
 /** Longer than any upgrade takes to reach its room: a late registration of an ended session is refused. */
 const ENDED_MEMORY_MS = 10 * 60_000;
 
@@ -32,6 +38,7 @@ export class UserHub extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
+    const userId = request.headers.get(TRUSTED.userId)!;
     const attachment: Attachment = {
       sessionId: request.headers.get(TRUSTED.sessionId)!,
       sessionExpires: Number(request.headers.get(TRUSTED.sessionExpires)),
@@ -41,6 +48,9 @@ export class UserHub extends DurableObject<Env> {
     server.serializeAttachment(attachment);
     // Authenticated before a logout that ran while this upgrade was on its way.
     if (this.ctx.storage.kv.get(ENDED_KEY + attachment.sessionId) !== undefined) server.close(CLOSE_POLICY, "session ended");
+    // Before the 101: the client re-reads its chat list once open, so every change it could miss
+    // while a room still thought nobody was listening happened before that read.
+    if (!(await this.wakeQuietRooms(userId))) server.close(CLOSE_RETRY, "rooms not reachable; reconnect");
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -55,9 +65,20 @@ export class UserHub extends DurableObject<Env> {
 
   async webSocketError(): Promise<void> {}
 
-  async roomChanged(userId: string, roomId: string): Promise<void> {
-    if (liveSockets(this.ctx).length === 0) return;
-    if (this.refreshing.has(roomId)) return void this.stale.add(roomId);
+  /**
+   * Pushes the room's new state to this user's tabs. With no tab open it answers how long the room
+   * may stop calling (most members of most rooms are offline, and each call wakes this object);
+   * 0 means keep calling.
+   */
+  async roomChanged(userId: string, roomId: string): Promise<number> {
+    if (liveSockets(this.ctx).length === 0) {
+      this.ctx.storage.kv.put(QUIET_KEY + roomId, Date.now());
+      return QUIET_MS;
+    }
+    if (this.refreshing.has(roomId)) {
+      this.stale.add(roomId);
+      return 0;
+    }
     this.refreshing.add(roomId);
     try {
       do {
@@ -68,6 +89,23 @@ export class UserHub extends DurableObject<Env> {
     } finally {
       this.refreshing.delete(roomId);
     }
+    return 0;
+  }
+
+  /** Tells every room that was told nobody listens that someone does now; false if one could not be told. */
+  private async wakeQuietRooms(userId: string): Promise<boolean> {
+    const kv = this.ctx.storage.kv;
+    const now = Date.now();
+    const results = await Promise.allSettled(
+      [...kv.list<number>({ prefix: QUIET_KEY })].map(async ([key, quietAt]) => {
+        if (now - quietAt <= QUIET_MEMORY_MS) await chatRoom(this.env, key.slice(QUIET_KEY.length)).hubListening(userId);
+        // A quiet answer given while we were asking is newer than this wake-up and keeps its entry.
+        if (kv.get(key) === quietAt) kv.delete(key);
+      }),
+    );
+    const failed = results.filter((r) => r.status === "rejected");
+    for (const r of failed) console.error("waking a quiet room failed", r.reason);
+    return failed.length === 0;
   }
 
   friendAdded(friend: User): void {

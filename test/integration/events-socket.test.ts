@@ -1,5 +1,5 @@
 import { env } from "cloudflare:workers";
-import { evictDurableObject } from "cloudflare:test";
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { EventFrame, Room, User } from "../../worker/contract";
 import { ORIGIN, call, connect, register, roomSocket, upgrade, type Session } from "./harness";
@@ -203,5 +203,110 @@ describe("events socket: the hub object may be evicted at any moment", () => {
     const ev = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 2));
     expect(ev.room).toMatchObject({ lastMessage: msg, unreadCount: 2 });
     for (const s of [eb, sa]) s.close();
+  });
+});
+
+describe("events socket: rooms stop calling the hub of a member with no tab open", () => {
+  const hubOf = (s: Session) => env.USER_HUB.get(env.USER_HUB.idFromName(s.user.id));
+  const quietSince = (s: Session, roomId: string) =>
+    runInDurableObject(hubOf(s), (_hub, state) => state.storage.kv.get<number>(`quiet:${roomId}`));
+  /** Past the room's 300 ms notify window, so the next change is a fresh call, not a coalesced one. */
+  const pastNotifyWindow = () => quiet(400);
+
+  it("asks once, skips that hub afterwards, and a tab opening wakes the room so no change is missed", async () => {
+    const { a, b, room } = await freshPair();
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "q-1");
+    await vi.waitFor(async () => expect(await quietSince(b, room.id)).toBeTypeOf("number"));
+    const firstAnswer = await quietSince(b, room.id);
+
+    await pastNotifyWindow();
+    await sendAndAck(sa, "q-2");
+    await pastNotifyWindow();
+    // Every call to a hub with no tab rewrites the entry: an unchanged one means the room skipped it.
+    expect(await quietSince(b, room.id)).toBe(firstAnswer);
+
+    const eb = await events(b);
+    expect(await quietSince(b, room.id)).toBeUndefined();
+    const msg = await sendAndAck(sa, "q-3");
+    const ev = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 3));
+    expect(ev.room).toMatchObject({ lastMessage: msg, unreadCount: 3 });
+    for (const s of [eb, sa]) s.close();
+  });
+
+  it("a room evicted after a quiet answer has forgotten it and calls the hub again: nothing is missed", async () => {
+    const { a, b, room } = await freshPair();
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "s-1");
+    await vi.waitFor(async () => expect(await quietSince(b, room.id)).toBeTypeOf("number"));
+    await evictDurableObject(env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(room.id)));
+    const sa2 = await roomSocket(room.id, a);
+    const eb = await events(b);
+    const msg = await sendAndAck(sa2, "s-2");
+    expect((await eb.next(roomEvent(room.id, (r) => r.lastSeq === 2))).room.lastMessage).toEqual(msg);
+    for (const s of [eb, sa, sa2]) s.close();
+  });
+
+  it("closes a new events socket with 1013 when a quiet room cannot be told, and tells it on the next try", async () => {
+    const b = await register();
+    const told: string[] = [];
+    let reachable = false;
+    await runInDurableObject(hubOf(b), (hub: object, state) => {
+      state.storage.kv.put("quiet:room-far-away", Date.now());
+      const hub_ = hub as unknown as { env: Env };
+      const rooms = {
+        idFromName: (name: string) => name,
+        get: (name: string) => ({
+          hubListening: async (userId: string) => {
+            if (!reachable) throw new Error("room unreachable");
+            told.push(`${name}:${userId}`);
+          },
+        }),
+      };
+      Object.assign(hub_, { env: { ...hub_.env, CHAT_ROOM: rooms } });
+    });
+    const refused = await events(b);
+    expect(await refused.waitClosed()).toMatchObject({ code: 1013 });
+    expect(await quietSince(b, "room-far-away")).toBeTypeOf("number");
+
+    reachable = true;
+    const eb = await events(b);
+    await vi.waitFor(async () => expect(await quietSince(b, "room-far-away")).toBeUndefined());
+    expect(told).toEqual([`room-far-away:${b.user.id}`]);
+    expect(eb.closed).toBeNull();
+    eb.close();
+    await evictDurableObject(hubOf(b));
+  });
+
+  it("does not believe a quiet answer that crossed a wake-up from the same member", async () => {
+    const { a, b, room } = await freshPair();
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "x-1");
+    await vi.waitFor(async () => expect(await quietSince(b, room.id)).toBeTypeOf("number"));
+    // Stand in for the crossing: the hub's quiet answer is still on its way when the tab's wake-up lands.
+    const crossed = await runInDurableObject(env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(room.id)), async (instance: object) => {
+      const room_ = instance as unknown as { env: Env; quietHubs: Map<string, number>; hubListening(id: string): void; notifyMembers(id: string): Promise<void> };
+      const realHubs = room_.env.USER_HUB;
+      const crossing = {
+        idFromName: (name: string) => realHubs.idFromName(name),
+        get: (id: DurableObjectId) => ({
+          roomChanged: async (userId: string) => {
+            if (userId === b.user.id) room_.hubListening(userId);
+            return 60_000;
+          },
+          id,
+        }),
+      };
+      room_.quietHubs.clear();
+      Object.assign(room_, { env: { ...room_.env, USER_HUB: crossing } });
+      try {
+        await room_.notifyMembers(room.id);
+      } finally {
+        Object.assign(room_, { env: { ...room_.env, USER_HUB: realHubs } });
+      }
+      return { a: room_.quietHubs.has(a.user.id), b: room_.quietHubs.has(b.user.id) };
+    });
+    expect(crossed).toEqual({ a: true, b: false });
+    sa.close();
   });
 });
