@@ -2,6 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
 import type { Message, Room } from "../../worker/contract";
 import { befriend, call, directRoom, pair, register, roomSocket, type Session } from "./harness";
+import { getDb } from "../../worker/db/client";
+import { roomsQuery } from "../../worker/db/views";
 import { body, expectError, expectRoom, lazy, pairPool, sendAndAck } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
@@ -97,6 +99,18 @@ describe("POST /api/rooms/direct", () => {
 });
 
 describe("GET /api/rooms", () => {
+  it("reads the whole list in one statement that only searches indexes, whatever the number of rooms", async () => {
+    const { sql, params } = roomsQuery(getDb(env), "some-user", { withMessagesOnly: true }).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const steps = plan.results.map((r) => r.detail);
+    expect(steps.filter((d) => /^(SEARCH|SCAN)\b/.test(d))).toHaveLength(6); // me, me_user, rooms, messages, other, users: once each
+    // SEARCH uses an index; a SCAN would read a whole table per call (or per room).
+    expect(steps.filter((d) => d.startsWith("SCAN"))).toEqual([]);
+    expect(steps.join(" | ")).not.toMatch(/SUBQUERY/);
+  });
+
   it("lists only rooms with at least one message", async () => {
     const { a, b, room } = await pair(); // fresh users: the room list is per user
     expect(await body<{ rooms: Room[] }>(await call("/api/rooms", { cookie: a.cookie }), 200)).toEqual({ rooms: [] });

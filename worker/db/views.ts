@@ -26,7 +26,12 @@ const other = alias(roomMembers, "other");
 const collator = new Intl.Collator();
 const byDisplayName = (a: Member, b: Member) => collator.compare(a.displayName, b.displayName) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
-/** One row per (room, other member), in the column order of the select in loadRooms. */
+interface RoomFilter {
+  roomId?: string;
+  withMessagesOnly?: boolean;
+}
+
+/** One row per (room, other member), in the column order of the select in roomsQuery. */
 type RoomRow = [
   id: string,
   kind: Room["kind"],
@@ -45,21 +50,12 @@ type RoomRow = [
   otherReadSeq: number | null,
 ];
 
-/**
- * The rooms the user can see, newest activity first, in one indexed query whatever the number of
- * rooms. unreadCount is last_seq − the caller's cursor: sending moves the sender's own cursor, so
- * everything above it was written by others.
- *
- * Shaped by the 1,000-room chat list (npm run bench): one row per (room, other member) instead of
- * a JSON subquery per room; the last message found through the (room_id, seq) index, which stays
- * clustered by room where random message ids scatter; no column the caller already knows; and
- * rows read as arrays, because drizzle's per-cell mapper was a fifth of the call.
- */
-export const loadRooms = async (db: Db, userId: string, filter: { roomId?: string; withMessagesOnly?: boolean } = {}): Promise<Room[]> => {
+/** The chat-list read as one statement (exported so tests can check its query plan). */
+export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
   const conditions: (SQL | undefined)[] = [eq(me.userId, userId)];
   if (filter.roomId !== undefined) conditions.push(eq(rooms.id, filter.roomId));
   if (filter.withMessagesOnly) conditions.push(gt(rooms.lastSeq, 0));
-  const rows = (await db
+  return db
     .select({
       id: rooms.id,
       kind: rooms.kind,
@@ -84,8 +80,21 @@ export const loadRooms = async (db: Db, userId: string, filter: { roomId?: strin
     .leftJoin(other, and(eq(other.roomId, me.roomId), ne(other.userId, me.userId)))
     .leftJoin(users, eq(users.id, other.userId))
     .where(and(...conditions))
-    .orderBy(desc(rooms.updatedAt), desc(rooms.id))
-    .values()) as RoomRow[];
+    .orderBy(desc(rooms.updatedAt), desc(rooms.id));
+};
+
+/**
+ * The rooms the user can see, newest activity first, in one indexed query whatever the number of
+ * rooms. unreadCount is last_seq − the caller's cursor: sending moves the sender's own cursor, so
+ * everything above it was written by others.
+ *
+ * Shaped by the 1,000-room chat list (npm run bench): one row per (room, other member) instead of
+ * a JSON subquery per room; the last message found through the (room_id, seq) index, which stays
+ * clustered by room where random message ids scatter; no column the caller already knows; and
+ * rows read as arrays, because drizzle's per-cell mapper was a fifth of the call.
+ */
+export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {}): Promise<Room[]> => {
+  const rows = (await roomsQuery(db, userId, filter).values()) as RoomRow[];
   const list: Room[] = [];
   let room: Room | undefined;
   for (const [id, kind, lastSeq, myReadSeq, myUsername, myDisplayName, messageId, senderId, clientId, body, sentAt, otherId, otherUsername, otherDisplayName, otherReadSeq] of rows) {
