@@ -15,7 +15,7 @@ const ENDED_KEY = "ended:";
 /** Rooms that were told nobody here is listening, with when; a connect tells them all otherwise. */
 const QUIET_KEY = "quiet:";
 /** How long a room may skip this hub after a quiet answer; a connect wakes it sooner. */
-export const QUIET_MS = 60_000;
+const QUIET_MS = 60_000;
 /** Kept well past QUIET_MS so a room whose clock runs behind ours is still woken. */
 const QUIET_MEMORY_MS = QUIET_MS + 10 * 60_000;
 /** Longer than any upgrade takes to reach its room: a late registration of an ended session is refused. */
