@@ -237,17 +237,14 @@ export class ChatRoom extends DurableObject<Env> {
       this.members = undefined;
       throw err;
     });
+    const callHub = async (id: string) => {
+      const wakes = this.hubWakes.get(id) ?? 0;
+      const quietMs = await userHub(this.env, id).roomChanged(id, roomId);
+      if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
+    };
     const now = Date.now();
-    await Promise.all(
-      ids
-        .filter((id) => (this.quietHubs.get(id) ?? 0) <= now)
-        .map(async (id) => {
-          const wakes = this.hubWakes.get(id) ?? 0;
-          const quietMs = await userHub(this.env, id).roomChanged(id, roomId);
-          if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
-        })
-        .map((call) => call.catch(logFailure("roomChanged"))),
-    );
+    const listening = ids.filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
+    await Promise.all(listening.map((id) => callHub(id).catch(logFailure("roomChanged"))));
   }
 }
 

@@ -2,6 +2,7 @@ import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { EventFrame, Room, User } from "../../worker/contract";
+import { chatRoom, userHub } from "../../worker/lib/hubs";
 import { ORIGIN, call, connect, register, roomSocket, upgrade, type Session } from "./harness";
 import { expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
 
@@ -207,7 +208,7 @@ describe("events socket: the hub object may be evicted at any moment", () => {
 });
 
 describe("events socket: rooms stop calling the hub of a member with no tab open", () => {
-  const hubOf = (s: Session) => env.USER_HUB.get(env.USER_HUB.idFromName(s.user.id));
+  const hubOf = (s: Session) => userHub(env, s.user.id);
   const quietSince = (s: Session, roomId: string) =>
     runInDurableObject(hubOf(s), (_hub, state) => state.storage.kv.get<number>(`quiet:${roomId}`));
   /** Past the room's 300 ms notify window, so the next change is a fresh call, not a coalesced one. */
@@ -239,7 +240,7 @@ describe("events socket: rooms stop calling the hub of a member with no tab open
     const sa = await roomSocket(room.id, a);
     await sendAndAck(sa, "s-1");
     await vi.waitFor(async () => expect(await quietSince(b, room.id)).toBeTypeOf("number"));
-    await evictDurableObject(env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(room.id)));
+    await evictDurableObject(chatRoom(env, room.id));
     const sa2 = await roomSocket(room.id, a);
     const eb = await events(b);
     const msg = await sendAndAck(sa2, "s-2");
@@ -284,7 +285,7 @@ describe("events socket: rooms stop calling the hub of a member with no tab open
     await sendAndAck(sa, "x-1");
     await vi.waitFor(async () => expect(await quietSince(b, room.id)).toBeTypeOf("number"));
     // Stand in for the crossing: the hub's quiet answer is still on its way when the tab's wake-up lands.
-    const crossed = await runInDurableObject(env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(room.id)), async (instance: object) => {
+    const crossed = await runInDurableObject(chatRoom(env, room.id), async (instance: object) => {
       const room_ = instance as unknown as { env: Env; quietHubs: Map<string, number>; hubListening(id: string): void; notifyMembers(id: string): Promise<void> };
       const realHubs = room_.env.USER_HUB;
       const crossing = {

@@ -104,9 +104,7 @@ export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {})
         kind,
         members: [{ id: userId, username: myUsername, displayName: myDisplayName, lastReadSeq: myReadSeq }],
         lastMessage:
-          messageId === null
-            ? null
-            : { id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: new Date(sentAt!).toISOString(), clientId: clientId! },
+          messageId === null ? null : toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId! }),
         lastSeq,
         unreadCount: Math.max(0, lastSeq - myReadSeq),
       };
