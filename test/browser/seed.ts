@@ -40,35 +40,40 @@ export const directRoom = async (a: ApiUser, b: ApiUser): Promise<string> => {
 };
 
 /** Sends messages one after the other through the room socket, each acknowledged before the next. */
-export const sendAs = async (user: ApiUser, roomId: string, bodies: readonly string[]): Promise<void> => {
+export const sendAs = (user: ApiUser, roomId: string, bodies: readonly string[]): Promise<void> =>
+  sendInRooms(user, bodies.map((body) => ({ roomId, body })));
+
+/** Sends each message through its room's socket, in order, each acknowledged before the next, from one page. */
+export const sendInRooms = async (user: ApiUser, sends: readonly { roomId: string; body: string }[]): Promise<void> => {
   const page = await user.context.newPage();
   // a same-origin page (a static file: the API answers forbid scripts to connect), for the socket's Origin check
   await page.goto("/favicon.svg");
-  await page.evaluate(
-    async ({ roomId, bodies }) => {
-      const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
-      await new Promise((resolve, reject) => {
-        ws.addEventListener("open", resolve, { once: true });
+  await page.evaluate(async (sends) => {
+    const sockets = new Map<string, Promise<WebSocket>>();
+    const open = (roomId: string) =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
+        ws.addEventListener("open", () => resolve(ws), { once: true });
         ws.addEventListener("error", reject, { once: true });
       });
-      for (const [i, body] of bodies.entries()) {
-        const clientId = `seed-${Date.now()}-${i}-${Math.random().toString(36).slice(2)}`;
-        await new Promise<void>((resolve, reject) => {
-          const onMessage = (e: MessageEvent) => {
-            const frame = JSON.parse(String(e.data)) as { type: string; clientId?: string; code?: string };
-            if (frame.clientId !== clientId) return;
-            ws.removeEventListener("message", onMessage);
-            if (frame.type === "ack") resolve();
-            else reject(new Error(`send refused: ${frame.code}`));
-          };
-          ws.addEventListener("message", onMessage);
-          ws.send(JSON.stringify({ type: "send", clientId, body }));
-        });
-      }
-      ws.close();
-    },
-    { roomId, bodies },
-  );
+    for (const [i, { roomId, body }] of sends.entries()) {
+      if (!sockets.has(roomId)) sockets.set(roomId, open(roomId));
+      const ws = await sockets.get(roomId)!;
+      const clientId = `seed-${Date.now()}-${i}-${Math.random().toString(36).slice(2)}`;
+      await new Promise<void>((resolve, reject) => {
+        const onMessage = (e: MessageEvent) => {
+          const frame = JSON.parse(String(e.data)) as { type: string; clientId?: string; code?: string };
+          if (frame.clientId !== clientId) return;
+          ws.removeEventListener("message", onMessage);
+          if (frame.type === "ack") resolve();
+          else reject(new Error(`send refused: ${frame.code}`));
+        };
+        ws.addEventListener("message", onMessage);
+        ws.send(JSON.stringify({ type: "send", clientId, body }));
+      });
+    }
+    for (const ws of sockets.values()) (await ws).close();
+  }, sends);
   await page.close();
 };
 

@@ -102,13 +102,13 @@ test("loading shows skeletons; a failed load shows an error with a retry that wo
   });
 
   await test.step("chats: skeleton, then a 500 with a working Retry", async () => {
-    const held = await holdRequests(page, "**/api/rooms");
+    const held = await holdRequests(page, "**/api/rooms?limit=*");
     await page.goto("/chats");
     await expect(page.getByRole("list", { name: en.loading })).toBeVisible();
     await held.release();
     await expect(page.getByRole("list", { name: en.chatsTitle }).getByRole("link")).toHaveCount(1);
 
-    const failing = await failRequests(page, "**/api/rooms");
+    const failing = await failRequests(page, "**/api/rooms?limit=*");
     await page.reload();
     const alert = page.getByRole("alert");
     await expect(alert).toContainText(en.chatsLoadFailed);
@@ -238,15 +238,17 @@ test("unread badges cap at 999+ in the list, the tab bar and the title", async (
   await page.routeWebSocket(/\/api\/events$/, (ws) => {
     const server = ws.connectToServer();
     server.onMessage((raw) => {
-      const frame = JSON.parse(raw.toString()) as { type: string; room?: { unreadCount: number } };
+      const frame = JSON.parse(raw.toString()) as { type: string; room?: { unreadCount: number }; unread?: { total: number } };
       if (frame.room) frame.room.unreadCount = 1234;
+      if (frame.unread) frame.unread.total = 1234;
       ws.send(JSON.stringify(frame));
     });
   });
-  await page.route("**/api/rooms", async (route) => {
+  await page.route("**/api/rooms?limit=*", async (route) => {
     const response = await route.fetch();
-    const body = (await response.json()) as { rooms: { unreadCount: number }[] };
+    const body = (await response.json()) as { rooms: { unreadCount: number }[]; unread: { total: number } };
     for (const room of body.rooms) room.unreadCount = 1234;
+    body.unread.total = 1234;
     await route.fulfill({ response, json: body });
   });
   await page.goto("/chats");

@@ -1,9 +1,9 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import type { EventFrame, Room, User } from "../../worker/contract";
+import type { EventFrame, Room, RoomsPage, User } from "../../worker/contract";
 import { chatRoom, userHub } from "../../worker/lib/hubs";
-import { ORIGIN, call, connect, register, roomSocket, upgrade, type Session } from "./harness";
+import { ORIGIN, befriend, call, connect, directRoom, json, pair, register, roomSocket, upgrade, type Session } from "./harness";
 import { expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
@@ -71,7 +71,7 @@ describe("events socket: room events", () => {
 
     const forA = await ea.next(roomEvent(room.id, (r) => r.lastSeq === 1));
     const forB = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 1));
-    expect(Object.keys(forA).sort()).toEqual(["room", "type"]);
+    expect(Object.keys(forA).sort()).toEqual(["room", "type", "unread"]);
     expectRoom(forA.room);
     expectRoom(forB.room);
     expect(forA.room).toMatchObject({ id: room.id, kind: "direct", lastSeq: 1, lastMessage: msg, unreadCount: 0 });
@@ -79,6 +79,33 @@ describe("events socket: room events", () => {
     expect(memberOf(forB.room, a).lastReadSeq).toBe(1);
     expect(memberOf(forB.room, b).lastReadSeq).toBe(0);
     for (const s of [ea, eb, sa]) s.close();
+  });
+
+  it("carries the member's unread total over all their rooms, the same as GET /api/rooms answers", async () => {
+    const { a, b, room } = await pair();
+    const c = await register();
+    await befriend(b, c);
+    const other = await directRoom(b, c);
+    const sc = await roomSocket(other.id, c);
+    await sendAndAck(sc, "elsewhere-1");
+    await sendAndAck(sc, "elsewhere-2");
+    const eb = await events(b);
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "here-1");
+
+    // Only one room changed, yet the frame counts B's unread in both.
+    const frame = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 1));
+    expect(frame.room.unreadCount).toBe(1);
+    expect(frame.unread.total).toBe(3);
+    const listed = await json<RoomsPage>(await call("/api/rooms?limit=1", { cookie: b.cookie }));
+    expect(frame.unread).toEqual(listed.unread);
+
+    // Reading moves the total down and the version up, in the next frame.
+    await call(`/api/rooms/${other.id}/read`, { method: "POST", cookie: b.cookie, json: { seq: 2 } });
+    const afterRead = await eb.next(roomEvent(other.id, (r) => r.unreadCount === 0));
+    expect(afterRead.unread.total).toBe(1);
+    expect(afterRead.unread.version).toBeGreaterThan(frame.unread.version);
+    for (const s of [eb, sa, sc]) s.close();
   });
 
   it("keeps the unread count current as messages arrive", async () => {

@@ -1,6 +1,6 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it, vi } from "vitest";
-import type { Message, Room } from "../../worker/contract";
+import type { Message, Room, RoomsPage } from "../../worker/contract";
 import { befriend, call, directRoom, pair, register, roomSocket, type Session } from "./harness";
 import { getDb } from "../../worker/db/client";
 import { roomsQuery } from "../../worker/db/views";
@@ -111,9 +111,24 @@ describe("GET /api/rooms", () => {
     expect(steps.join(" | ")).not.toMatch(/SUBQUERY/);
   });
 
+  it("reads a page by choosing its ids first, through indexes, then joining only those rooms", async () => {
+    const before = { updatedAt: 1_700_000_000_000, id: "some-room" };
+    const { sql, params } = roomsQuery(getDb(env), "some-user", { withMessagesOnly: true, page: { limit: 50, before } }).toSQL();
+    const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
+      .bind(...params)
+      .all<{ detail: string }>();
+    const steps = plan.results.map((r) => r.detail);
+    expect(steps.filter((d) => d.startsWith("SCAN"))).toEqual([]);
+    // The page's ids: one list, built once (not a correlated subquery per room) ...
+    expect(steps.filter((d) => /SUBQUERY/.test(d))).toEqual(["LIST SUBQUERY 1", "REUSE LIST SUBQUERY 1"]);
+    // ... that drives the join: the caller's memberships are looked up by those room ids only.
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH me USING INDEX room_members_user_idx \(user_id=\? AND room_id=\?\)/));
+    expect(steps.filter((d) => /^SEARCH messages\b/.test(d))).toHaveLength(1);
+  });
+
   it("lists only rooms with at least one message", async () => {
     const { a, b, room } = await pair(); // fresh users: the room list is per user
-    expect(await body<{ rooms: Room[] }>(await call("/api/rooms", { cookie: a.cookie }), 200)).toEqual({ rooms: [] });
+    expect(await body<RoomsPage>(await call("/api/rooms", { cookie: a.cookie }), 200)).toEqual({ rooms: [], nextCursor: null, unread: { total: 0, version: 0 } });
     expect(await listRooms(b)).toEqual([]);
     const msg = await say(room.id, a, "first");
     const rooms = await listRooms(b);
@@ -176,6 +191,115 @@ describe("GET /api/rooms", () => {
 
   it("answers 401 without a session", async () => {
     await expectError(await call("/api/rooms"), 401, "unauthenticated");
+  });
+});
+
+describe("GET /api/rooms?limit&before (pages)", () => {
+  const page = async (s: Session, query: string) => body<RoomsPage>(await call(`/api/rooms?${query}`, { cookie: s.cookie }), 200);
+  const whole = async (s: Session) => body<RoomsPage>(await call("/api/rooms", { cookie: s.cookie }), 200);
+  /** Follows nextCursor from the first page to the end; the rooms' ids in the order they came. */
+  const walk = async (s: Session, limit: number) => {
+    const ids: string[] = [];
+    for (let query: string | null = `limit=${limit}`; query; ) {
+      const p: RoomsPage = await page(s, query);
+      expect(p.rooms.length).toBeLessThanOrEqual(limit);
+      ids.push(...p.rooms.map((r) => r.id));
+      query = p.nextCursor === null ? null : `limit=${limit}&before=${encodeURIComponent(p.nextCursor)}`;
+    }
+    return ids;
+  };
+  /** A user with `n` 1:1 rooms, each with one message from the friend, the last created newest. */
+  const userWithRooms = async (n: number) => {
+    const me = await register();
+    const made: { id: string; friend: Session }[] = [];
+    for (let i = 0; i < n; i++) {
+      const friend = await register();
+      await befriend(me, friend);
+      const room = await directRoom(me, friend);
+      await say(room.id, friend, `m${i}`);
+      made.unshift({ id: room.id, friend });
+    }
+    return { me, ids: made.map((r) => r.id), friends: made.map((r) => r.friend) };
+  };
+  const fiveRooms = lazy(() => userWithRooms(5));
+
+  it("pages through the list newest first, every room once, and ends with nextCursor null", async () => {
+    const { me, ids } = await fiveRooms();
+    const first = await page(me, "limit=2");
+    expect(first.rooms.map((r) => r.id)).toEqual(ids.slice(0, 2));
+    first.rooms.forEach(expectRoom);
+    expect(first.nextCursor).toEqual(expect.any(String));
+    expect(await walk(me, 2)).toEqual(ids);
+    expect(await walk(me, 5)).toEqual(ids);
+    expect(await walk(me, 100)).toEqual(ids);
+    // Without limit: the whole list in one answer, as the original contract has it.
+    expect(await whole(me)).toMatchObject({ nextCursor: null });
+    expect((await whole(me)).rooms.map((r) => r.id)).toEqual(ids);
+  });
+
+  it("keeps the next page stable when a room moves to the top meanwhile: no room twice, none skipped", async () => {
+    const { me, ids } = await userWithRooms(4);
+    const first = await page(me, "limit=2");
+    expect(first.rooms.map((r) => r.id)).toEqual(ids.slice(0, 2));
+    // The oldest room gets a message: it is now newest, so it belongs above page 1, not on page 2.
+    await say(ids[3]!, me, "back to the top");
+    const second = await page(me, `limit=2&before=${encodeURIComponent(first.nextCursor!)}`);
+    expect(second.rooms.map((r) => r.id)).toEqual([ids[2]]);
+    expect(second.nextCursor).toBeNull();
+    expect((await whole(me)).rooms.map((r) => r.id)).toEqual([ids[3], ids[0], ids[1], ids[2]]);
+  });
+
+  it("breaks ties in activity time by room id, so rooms with the same time are neither repeated nor lost", async () => {
+    const { me, ids } = await userWithRooms(4);
+    await env.DB.prepare(`UPDATE rooms SET updated_at = 1700000000000 WHERE id IN (${ids.map(() => "?").join()})`)
+      .bind(...ids)
+      .run();
+    const sorted = [...ids].sort().reverse();
+    expect((await whole(me)).rooms.map((r) => r.id)).toEqual(sorted);
+    expect(await walk(me, 1)).toEqual(sorted);
+    expect(await walk(me, 3)).toEqual(sorted);
+  });
+
+  it("answers the caller's unread total over every room, whatever the page, with a version that grows with each change to it", async () => {
+    const { me, ids, friends } = await fiveRooms();
+    const all = await whole(me);
+    const total = all.rooms.reduce((n, r) => n + r.unreadCount, 0);
+    expect(total).toBe(5);
+    const first = await page(me, "limit=1");
+    expect(first.unread).toEqual(all.unread);
+    expect(first.unread.total).toBe(5);
+    const later = await page(me, `limit=1&before=${encodeURIComponent(first.nextCursor!)}`);
+    expect(later.unread).toEqual(all.unread);
+
+    // A new message from a friend: one more unread, a higher version.
+    const [roomId, friend] = [ids[4]!, friends[4]!];
+    await say(roomId, friend, "one more");
+    const afterMessage = (await page(me, "limit=1")).unread;
+    expect(afterMessage.total).toBe(6);
+    expect(afterMessage.version).toBeGreaterThan(all.unread.version);
+
+    // The friend reading changes nothing of mine; my reading lowers the total and still raises the version.
+    expect((await markRead(friend, roomId, { seq: 2 })).status).toBe(204);
+    expect((await page(me, "limit=1")).unread).toEqual(afterMessage);
+    expect((await markRead(me, roomId, { seq: 2 })).status).toBe(204);
+    const afterRead = (await page(me, "limit=1")).unread;
+    expect(afterRead.total).toBe(4);
+    expect(afterRead.version).toBeGreaterThan(afterMessage.version);
+  });
+
+  it("answers 400 invalid, naming the parameter, for a bad limit or cursor", async () => {
+    const { me } = await fiveRooms();
+    for (const bad of ["0", "101", "-1", "1.5", "abc", ""]) {
+      const err = await expectError(await call(`/api/rooms?limit=${bad}`, { cookie: me.cookie }), 400, "invalid", ["limit"]);
+      expect(err.error.fields?.limit).toBeTruthy();
+    }
+    for (const bad of ["abc", "123", "1.2.3", "x.room", `1.${"a".repeat(65)}`]) {
+      await expectError(await call(`/api/rooms?limit=2&before=${encodeURIComponent(bad)}`, { cookie: me.cookie }), 400, "invalid", ["before"]);
+    }
+  });
+
+  it("answers 401 without a session, before looking at the query", async () => {
+    await expectError(await call("/api/rooms?limit=0"), 401, "unauthenticated");
   });
 });
 

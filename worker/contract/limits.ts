@@ -9,6 +9,8 @@ export const LIMITS = {
   frameBytesMax: 64 * 1024,
   pageDefault: 50,
   pageMax: 100,
+  /** Rooms per chat-list page the web app asks for: a few screens' worth. */
+  chatListPage: 50,
 } as const;
 
 /** Counts Unicode code points, the unit the contract uses for "characters". */

@@ -46,14 +46,13 @@ const seqParam = v.pipe(
 
 export const ReadBody = v.object({ seq });
 
+const pageLimit = v.pipe(seqParam, v.minValue(1, "must be 1-100"), v.maxValue(LIMITS.pageMax, "must be 1-100"));
+
 export const MessagesQuery = v.pipe(
   v.object({
     before: v.optional(seqParam),
     after: v.optional(seqParam),
-    limit: v.optional(
-      v.pipe(seqParam, v.minValue(1, "must be 1-100"), v.maxValue(LIMITS.pageMax, "must be 1-100")),
-      String(LIMITS.pageDefault),
-    ),
+    limit: v.optional(pageLimit, String(LIMITS.pageDefault)),
   }),
   v.check((q) => q.before === undefined || q.after === undefined, "use either before or after, not both"),
 );
@@ -95,3 +94,23 @@ export const summarizeFields = (fields: Record<string, string>): string =>
   Object.entries(fields)
     .map(([field, why]) => `${field}: ${why}`)
     .join("; ");
+
+/** Where a chat-list page ends: the last room's activity time and id (the list's sort key). */
+export interface RoomCursor {
+  updatedAt: number;
+  id: string;
+}
+
+export const encodeRoomCursor = (c: RoomCursor): string => `${c.updatedAt}.${c.id}`;
+
+const roomCursor = v.pipe(
+  v.string(),
+  v.regex(/^\d{1,15}\.[A-Za-z0-9-]{1,64}$/, "must be a nextCursor from an earlier answer"),
+  v.transform((s): RoomCursor => {
+    const dot = s.indexOf(".");
+    return { updatedAt: Number(s.slice(0, dot)), id: s.slice(dot + 1) };
+  }),
+);
+
+/** Without `limit` the whole list (the original contract); with it, pages of the list. */
+export const RoomsQuery = v.object({ limit: v.optional(pageLimit), before: v.optional(roomCursor) });

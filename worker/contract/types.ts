@@ -28,6 +28,23 @@ export interface Room {
   unreadCount: number;
 }
 
+/**
+ * The caller's unread messages over all their rooms. `version` is the sum of every room's last seq
+ * and the caller's cursor in it: both only grow, so of two totals the one with the higher version
+ * is the newer, whichever way they arrived.
+ */
+export interface UnreadTotal {
+  total: number;
+  version: number;
+}
+
+/** `GET /api/rooms`: a page of the chat list, the cursor to the next one, and the total unread. */
+export interface RoomsPage {
+  rooms: Room[];
+  nextCursor: string | null;
+  unread: UnreadTotal;
+}
+
 export interface ApiErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };
 }
@@ -42,4 +59,4 @@ export type RoomServerFrame =
   | { type: "error"; code: string; message: string; clientId?: string };
 
 /** Events socket, server → client. */
-export type EventFrame = { type: "room"; room: Room } | { type: "friend"; friend: User } | { type: "me"; user: User };
+export type EventFrame = { type: "room"; room: Room; unread: UnreadTotal } | { type: "friend"; friend: User } | { type: "me"; user: User };

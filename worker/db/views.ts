@@ -1,6 +1,6 @@
-import { and, asc, desc, eq, gt, lt, ne, type SQL } from "drizzle-orm";
+import { and, asc, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import type { Member, Message, Room, User } from "../contract";
+import { encodeRoomCursor, type Member, type Message, type Room, type RoomCursor, type RoomsPage, type UnreadTotal, type User } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
 
@@ -29,6 +29,13 @@ const byDisplayName = (a: Member, b: Member) => collator.compare(a.displayName, 
 interface RoomFilter {
   roomId?: string;
   withMessagesOnly?: boolean;
+  /** Only the rooms of one chat-list page (plus one, to tell whether another page follows). */
+  page?: PageIds;
+}
+
+interface PageIds {
+  limit?: number;
+  before?: RoomCursor;
 }
 
 /** One row per (room, other member), in the column order of the select in roomsQuery. */
@@ -44,6 +51,7 @@ type RoomRow = [
   clientId: string | null,
   body: string | null,
   sentAt: number | null,
+  updatedAt: number,
   otherId: string | null,
   otherUsername: string | null,
   otherDisplayName: string | null,
@@ -55,6 +63,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
   const conditions: (SQL | undefined)[] = [eq(me.userId, userId)];
   if (filter.roomId !== undefined) conditions.push(eq(rooms.id, filter.roomId));
   if (filter.withMessagesOnly) conditions.push(gt(rooms.lastSeq, 0));
+  if (filter.page) conditions.push(inArray(rooms.id, pageIds(db, userId, filter.page)));
   return db
     .select({
       id: rooms.id,
@@ -68,6 +77,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       clientId: messages.clientId,
       body: messages.body,
       sentAt: messages.sentAt,
+      updatedAt: rooms.updatedAt,
       otherId: users.id,
       otherUsername: users.username,
       otherDisplayName: users.displayName,
@@ -84,6 +94,28 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
 };
 
 /**
+ * The ids of one chat-list page, chosen before anything is joined to them, so a page costs its own
+ * rows whatever the number of rooms. Keyset on the list's order: stable while rooms move to the top.
+ */
+const pageIds = (db: Db, userId: string, { limit, before }: PageIds) => {
+  const pageMember = alias(roomMembers, "page_member");
+  const pageRoom = alias(rooms, "page_room");
+  const query = db
+    .select({ id: pageRoom.id })
+    .from(pageMember)
+    .innerJoin(pageRoom, eq(pageRoom.id, pageMember.roomId))
+    .where(
+      and(
+        eq(pageMember.userId, userId),
+        gt(pageRoom.lastSeq, 0),
+        before && or(lt(pageRoom.updatedAt, before.updatedAt), and(eq(pageRoom.updatedAt, before.updatedAt), lt(pageRoom.id, before.id))),
+      ),
+    )
+    .orderBy(desc(pageRoom.updatedAt), desc(pageRoom.id));
+  return limit === undefined ? query : query.limit(limit + 1);
+};
+
+/**
  * The rooms the user can see, newest activity first, in one indexed query whatever the number of
  * rooms. unreadCount is last_seq − the caller's cursor: sending moves the sender's own cursor, so
  * everything above it was written by others.
@@ -93,11 +125,14 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
  * clustered by room where random message ids scatter; no column the caller already knows; and
  * rows read as arrays, because drizzle's per-cell mapper was a fifth of the call.
  */
-export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {}): Promise<Room[]> => {
+export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {}): Promise<Room[]> =>
+  (await loadRoomRows(db, userId, filter)).map((entry) => entry.room);
+
+const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter): Promise<{ room: Room; updatedAt: number }[]> => {
   const rows = (await roomsQuery(db, userId, filter).values()) as RoomRow[];
-  const list: Room[] = [];
+  const list: { room: Room; updatedAt: number }[] = [];
   let room: Room | undefined;
-  for (const [id, kind, lastSeq, myReadSeq, myUsername, myDisplayName, messageId, senderId, clientId, body, sentAt, otherId, otherUsername, otherDisplayName, otherReadSeq] of rows) {
+  for (const [id, kind, lastSeq, myReadSeq, myUsername, myDisplayName, messageId, senderId, clientId, body, sentAt, updatedAt, otherId, otherUsername, otherDisplayName, otherReadSeq] of rows) {
     if (room === undefined || room.id !== id) {
       room = {
         id,
@@ -108,12 +143,39 @@ export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {})
         lastSeq,
         unreadCount: Math.max(0, lastSeq - myReadSeq),
       };
-      list.push(room);
+      list.push({ room, updatedAt });
     }
     if (otherId !== null) room.members.push({ id: otherId, username: otherUsername!, displayName: otherDisplayName!, lastReadSeq: otherReadSeq! });
   }
-  for (const r of list) r.members.sort(byDisplayName);
+  for (const { room: r } of list) r.members.sort(byDisplayName);
   return list;
+};
+
+/** The chat list (rooms with a message) whole, or one page of it, with the caller's unread total. */
+export const loadChatList = async (db: Db, userId: string, page: PageIds): Promise<RoomsPage> => {
+  const paged = page.limit !== undefined || page.before !== undefined;
+  const [entries, unread] = await Promise.all([
+    loadRoomRows(db, userId, { withMessagesOnly: true, ...(paged && { page }) }),
+    unreadTotal(db, userId),
+  ]);
+  const more = page.limit !== undefined && entries.length > page.limit;
+  const shown = more ? entries.slice(0, page.limit) : entries;
+  const last = shown.at(-1);
+  return { rooms: shown.map((e) => e.room), nextCursor: more && last ? encodeRoomCursor({ updatedAt: last.updatedAt, id: last.room.id }) : null, unread };
+};
+
+/** One pass over the caller's memberships (the user index), whatever the page shows. */
+export const unreadTotal = async (db: Db, userId: string): Promise<UnreadTotal> => {
+  const row = await db
+    .select({
+      total: sql<number>`coalesce(sum(max(0, ${rooms.lastSeq} - ${roomMembers.lastReadSeq})), 0)`,
+      version: sql<number>`coalesce(sum(${rooms.lastSeq} + ${roomMembers.lastReadSeq}), 0)`,
+    })
+    .from(roomMembers)
+    .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
+    .where(eq(roomMembers.userId, userId))
+    .get();
+  return { total: row?.total ?? 0, version: row?.version ?? 0 };
 };
 
 export const isMember = async (db: Db, roomId: string, userId: string): Promise<boolean> =>

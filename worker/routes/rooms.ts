@@ -2,10 +2,10 @@ import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { DirectRoomBody, MessagesQuery, ReadBody } from "../contract";
+import { DirectRoomBody, MessagesQuery, ReadBody, RoomsQuery } from "../contract";
 import { getDb } from "../db/client";
 import { friendships, roomMembers, rooms, users } from "../db/schema";
-import { isMember, loadRooms, pageMessages } from "../db/views";
+import { isMember, loadChatList, loadRooms, pageMessages } from "../db/views";
 import { ApiError } from "../lib/errors";
 import { forwardUpgrade } from "../lib/forward-socket";
 import { chatRoom } from "../lib/hubs";
@@ -25,7 +25,7 @@ const requireMember = createMiddleware<AppEnv, "/:id/*">(async (c, next) => {
 export const roomRoutes = new Hono<AppEnv>()
   .use("/:id/ws", websocketGuard)
   .use(requireUser)
-  .get("/", async (c) => c.json({ rooms: await loadRooms(getDb(c.env), c.var.user.id, { withMessagesOnly: true }) }))
+  .get("/", valid("query", RoomsQuery), async (c) => c.json(await loadChatList(getDb(c.env), c.var.user.id, c.req.valid("query"))))
   .post("/direct", valid("json", DirectRoomBody), async (c) => {
     const me = c.var.user;
     const { userId } = c.req.valid("json");

@@ -1,4 +1,5 @@
-import type { Message, Room, User } from "../../../worker/contract";
+import { LIMITS } from "../../../worker/contract/limits";
+import type { Message, Room, RoomsPage, User } from "../../../worker/contract";
 import { request } from "./client";
 
 /** One typed function per route of docs/api.md that the app uses. */
@@ -14,7 +15,9 @@ export const api = {
   friends: () => request<{ friends: User[] }>("GET", "/api/friends").then((r) => r.friends),
   addFriend: (username: string) => request<{ friend: User }>("POST", "/api/friends", { username }).then((r) => r.friend),
 
-  rooms: () => request<{ rooms: Room[] }>("GET", "/api/rooms").then((r) => r.rooms),
+  /** A page of the chat list: the first, or the one after `before` (an earlier answer's nextCursor). */
+  roomsPage: (before?: string) =>
+    request<RoomsPage>("GET", `/api/rooms?limit=${LIMITS.chatListPage}${before === undefined ? "" : `&before=${encodeURIComponent(before)}`}`),
   room: (id: string) => request<{ room: Room }>("GET", `/api/rooms/${encodeURIComponent(id)}`).then((r) => r.room),
   openDirect: (userId: string) => request<{ room: Room }>("POST", "/api/rooms/direct", { userId }).then((r) => r.room),
   markRead: (roomId: string, seq: number) => request<void>("POST", `/api/rooms/${encodeURIComponent(roomId)}/read`, { seq }),

@@ -57,6 +57,7 @@ export const en: Catalogue = {
   noChatsHint: "Pick a friend in Friends to start a chat.",
   toFriends: "Go to Friends",
   chatsLoadFailed: "Couldn't load your chats.",
+  chatsMoreFailed: "Couldn't load more chats.",
   unreadLabel: "{n} unread messages",
   yesterday: "Yesterday",
 

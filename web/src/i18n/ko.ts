@@ -55,6 +55,7 @@ export const ko = {
   noChatsHint: "친구 목록에서 친구를 눌러 대화를 시작하세요.",
   toFriends: "친구 목록 보기",
   chatsLoadFailed: "채팅 목록을 불러오지 못했습니다.",
+  chatsMoreFailed: "채팅을 더 불러오지 못했습니다.",
   unreadLabel: "읽지 않은 메시지 {n}개",
   yesterday: "어제",
 

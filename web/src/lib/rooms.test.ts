@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Message, Room } from "../../../worker/contract";
-import { chatListOf, isStale, newestFirst } from "./rooms";
+import { chatListOf, isStale, listKeyOf, newestFirst } from "./rooms";
 
 const message = (seq: number, sentAt: string): Message => ({ id: `m${seq}`, roomId: "r", seq, senderId: "you", body: "hi", sentAt, clientId: `c${seq}` });
 
@@ -31,6 +31,30 @@ describe("chatListOf", () => {
     const at = "2026-11-24T06:00:00.000Z";
     expect([room("x", 1, at), room("y", 1, at)].sort(newestFirst).map((r) => r.id)).toEqual(["y", "x"]);
     expect([room("y", 1, at), room("x", 1, at)].sort(newestFirst).map((r) => r.id)).toEqual(["y", "x"]);
+  });
+});
+
+describe("chatListOf with the end of the loaded pages", () => {
+  const rooms = [
+    room("newest", 3, "2026-11-24T08:00:00.000Z"),
+    room("m-end", 2, "2026-11-24T07:00:00.000Z"),
+    room("b-same-time", 2, "2026-11-24T07:00:00.000Z"),
+    room("older", 1, "2026-11-23T07:00:00.000Z"),
+  ];
+
+  it("shows the rooms down to the last loaded one, and holds back those below it until their page comes", () => {
+    const end = listKeyOf(rooms[1]!);
+    expect(chatListOf(rooms, end).map((r) => r.id)).toEqual(["newest", "m-end"]);
+  });
+
+  it("shows everything when every page is loaded", () => {
+    expect(chatListOf(rooms, null).map((r) => r.id)).toEqual(["newest", "m-end", "b-same-time", "older"]);
+  });
+
+  it("orders ids by code unit, as the server does, not by locale", () => {
+    const at = "2026-11-24T06:00:00.000Z";
+    // SQLite puts "B" below "a" (0x42 < 0x61); a locale compare would put it above.
+    expect([room("B", 1, at), room("a", 1, at)].sort(newestFirst).map((r) => r.id)).toEqual(["a", "B"]);
   });
 });
 

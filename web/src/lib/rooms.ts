@@ -4,12 +4,28 @@
  */
 import type { Room } from "../../../worker/contract";
 
-/** Latest activity first; ties (same instant) broken by id so the order never flickers. */
-export const newestFirst = (a: Room, b: Room): number =>
-  (b.lastMessage?.sentAt ?? "").localeCompare(a.lastMessage?.sentAt ?? "") || b.id.localeCompare(a.id);
+/** A room's place in the chat list: its last activity, then its id (the server's order too). */
+export interface ListKey {
+  sentAt: string;
+  id: string;
+}
 
-/** The chat list: rooms with at least one message, latest activity first. */
-export const chatListOf = (rooms: Iterable<Room>): Room[] => [...rooms].filter((r) => r.lastMessage).sort(newestFirst);
+export const listKeyOf = (room: Room): ListKey => ({ sentAt: room.lastMessage?.sentAt ?? "", id: room.id });
+
+// Code-unit order, as SQLite compares ids; ISO times of one format compare the same way.
+const desc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
+const compareKeys = (a: ListKey, b: ListKey) => desc(a.sentAt, b.sentAt) || desc(a.id, b.id);
+
+/** Latest activity first; ties (same instant) broken by id so the order never flickers. */
+export const newestFirst = (a: Room, b: Room): number => compareKeys(listKeyOf(a), listKeyOf(b));
+
+/**
+ * The chat list: rooms with at least one message, latest activity first. With `end` (the last room
+ * of the pages loaded so far) rooms that sort below it wait for their page: one known only from an
+ * event would otherwise show up past a gap of rooms not loaded yet.
+ */
+export const chatListOf = (rooms: Iterable<Room>, end?: ListKey | null): Room[] =>
+  [...rooms].filter((r) => r.lastMessage && (!end || compareKeys(listKeyOf(r), end) <= 0)).sort(newestFirst);
 
 /** Read cursors only move forward, so their sum orders two views of a room with the same last message. */
 const cursorSum = (room: Room) => room.members.reduce((sum, m) => sum + m.lastReadSeq, 0);

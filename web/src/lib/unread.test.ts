@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Room } from "../../../worker/contract";
-import { badgeText, readLocally, totalUnread, unreadBy } from "./unread";
+import { badgeText, newerTotal, readLocally, shownTotal, unreadBy } from "./unread";
 
 const member = (id: string, lastReadSeq: number) => ({ id, username: id, displayName: id, lastReadSeq });
 
@@ -38,14 +38,22 @@ describe("unreadBy", () => {
   });
 });
 
-describe("totalUnread and badgeText", () => {
-  it("adds the rooms' counts", () => {
-    expect(totalUnread([])).toBe(0);
-    expect(totalUnread([{ unreadCount: 2 }, { unreadCount: 0 }, { unreadCount: 1000 }])).toBe(1002);
+describe("shownTotal, newerTotal and badgeText", () => {
+  it("shows the server's total less what was read here and not yet confirmed, never below 0", () => {
+    expect(shownTotal(null, [])).toBe(0);
+    expect(shownTotal({ total: 12, version: 40 }, [])).toBe(12);
+    expect(shownTotal({ total: 12, version: 40 }, [3, 4])).toBe(5);
+    expect(shownTotal({ total: 2, version: 40 }, [3])).toBe(0);
   });
 
-  it("ignores nonsense negative counts", () => {
-    expect(totalUnread([{ unreadCount: -3 }, { unreadCount: 2 }])).toBe(2);
+  it("keeps the total with the higher version, whichever arrives last", () => {
+    const older = { total: 5, version: 10 };
+    const newer = { total: 3, version: 12 };
+    expect(newerTotal(older, null)).toBe(older);
+    expect(newerTotal(newer, older)).toBe(newer);
+    expect(newerTotal(older, newer)).toBe(newer);
+    const same = { total: 5, version: 10 };
+    expect(newerTotal(same, older)).toBe(same);
   });
 
   it("caps the badge at 999+", () => {

@@ -2,9 +2,10 @@
  * The unread arithmetic the screens show. Pure, so it is tested on its own.
  * - beside each of my messages: how many other members have not read it (`1` in a 1:1 room);
  * - on a chat-list row: the room's `unreadCount` (the server's count for the caller);
- * - on the tab bar and in the title: the sum over the chat list, capped for display at `999+`.
+ * - on the tab bar and in the title: the server's total over all rooms (the chat list may hold only
+ *   its first pages), less what this device read and the server has not confirmed yet; `999+` past 999.
  */
-import type { Member, Room } from "../../../worker/contract";
+import type { Member, Room, UnreadTotal } from "../../../worker/contract";
 
 /** Other members whose read cursor is below `seq`: they have not read that message yet. */
 export const unreadBy = (members: readonly Pick<Member, "id" | "lastReadSeq">[], meId: string, seq: number): number => {
@@ -13,12 +14,16 @@ export const unreadBy = (members: readonly Pick<Member, "id" | "lastReadSeq">[],
   return n;
 };
 
-/** Unread messages over every room shown in the chat list. */
-export const totalUnread = (rooms: readonly Pick<Room, "unreadCount">[]): number => {
-  let n = 0;
-  for (const room of rooms) n += Math.max(0, room.unreadCount);
-  return n;
+/** The server's total less the unconfirmed local reads, never below 0. */
+export const shownTotal = (server: UnreadTotal | null, unconfirmedDrops: Iterable<number>): number => {
+  let n = server?.total ?? 0;
+  for (const drop of unconfirmedDrops) n -= drop;
+  return Math.max(0, n);
 };
+
+/** Of two totals the one with the higher version is the newer (docs/api.md), however they arrived. */
+export const newerTotal = (incoming: UnreadTotal, current: UnreadTotal | null): UnreadTotal =>
+  current === null || incoming.version >= current.version ? incoming : current;
 
 /** What a badge shows: the count, or `999+` past 999. */
 export const badgeText = (n: number): string => (n > 999 ? "999+" : String(n));

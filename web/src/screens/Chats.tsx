@@ -1,5 +1,5 @@
 import { A, useNavigate } from "@solidjs/router";
-import { createMemo, createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
+import { createEffect, createMemo, createSignal, For, Match, onCleanup, onMount, Show, Switch } from "solid-js";
 import type { Room } from "../../../worker/contract";
 import { Avatar } from "../components/Avatar";
 import { Badge } from "../components/Badge";
@@ -11,7 +11,7 @@ import { SkeletonRows } from "../components/Skeleton";
 import { TabBar } from "../components/TabBar";
 import { lang, t } from "../i18n";
 import { formatListTime } from "../lib/time";
-import { chatList, loadRooms, roomById, roomsState } from "../stores/rooms";
+import { chatList, hasMoreRooms, loadMoreRooms, loadRooms, moreRoomsState, roomById, roomsState } from "../stores/rooms";
 import { me } from "../stores/session";
 
 const firstLine = (body: string) => body.split("\n", 1)[0] ?? "";
@@ -29,6 +29,17 @@ export default function Chats() {
 
   const chatIds = createMemo(() => chatList().map((room) => room.id), undefined, {
     equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
+  });
+
+  // The next page is asked for while the end of the list is still a screen or so away.
+  const [endInView, setEndInView] = createSignal(false);
+  const watchEnd = (el: HTMLElement) => {
+    const observer = new IntersectionObserver(([entry]) => setEndInView(entry?.isIntersecting ?? false), { rootMargin: "0px 0px 600px 0px" });
+    observer.observe(el);
+    onCleanup(() => observer.disconnect());
+  };
+  createEffect(() => {
+    if (endInView() && moreRoomsState() === "idle") void loadMoreRooms();
   });
 
   const peer = (room: Room) => room.members.find((m) => m.id !== me()?.id) ?? room.members[0];
@@ -77,6 +88,13 @@ export default function Chats() {
                 )}
               </For>
             </ul>
+            <Show when={hasMoreRooms()}>
+              <div class="list-more" ref={watchEnd}>
+                <Show when={moreRoomsState() === "error"} fallback={<SkeletonRows rows={2} />}>
+                  <ErrorRetry message={t("chatsMoreFailed")} onRetry={loadMoreRooms} />
+                </Show>
+              </div>
+            </Show>
           </Match>
         </Switch>
       </main>

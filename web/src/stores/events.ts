@@ -13,7 +13,7 @@ const handleFrame = (raw: unknown) => {
   const frame = raw as EventFrame;
   switch (frame?.type) {
     case "room":
-      upsertRoom(frame.room);
+      upsertRoom(frame.room, frame.unread);
       break;
     case "friend":
       upsertFriend(frame.friend);

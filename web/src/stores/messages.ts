@@ -5,11 +5,10 @@ import { api } from "../api/endpoints";
 import { newClientId } from "../lib/ids";
 import { contiguousHigh, mergeMessages, needsMoreSync, settledClientIds } from "../lib/messages";
 import { failEntries, putEntry, reconcile, removeEntries } from "../lib/outbox";
-import { readLocally } from "../lib/unread";
 import { createReconnectingSocket, type SocketStatus } from "../socket/reconnecting";
 import type { LoadState } from "./friends";
 import { dropEntries, failStoredEntries, type OutboxEntry, readOutbox, storeEntry, watchOutbox } from "./outbox";
-import { roomById, upsertRoom } from "./rooms";
+import { readRoomLocally, roomById, upsertRoom } from "./rooms";
 
 const FAIL_AFTER_MS = 2 * 60_000;
 const RESEND_AFTER_ERROR_MS = 3_000;
@@ -264,12 +263,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
         if (readSent === seq) readSent = 0;
       });
     }
-    // The chat list and the title count drop at once rather than after the server's round trip.
-    const current = roomById(roomId);
-    if (current) {
-      const read = readLocally(current, meId, seq);
-      if (read !== current) upsertRoom(read);
-    }
+    readRoomLocally(roomId, meId, seq);
   });
 
   /**

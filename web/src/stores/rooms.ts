@@ -1,55 +1,147 @@
 import { createMemo, createSignal } from "solid-js";
-import type { Room } from "../../../worker/contract";
+import type { Room, RoomsPage, UnreadTotal } from "../../../worker/contract";
 import { api } from "../api/endpoints";
-import { chatListOf, isStale } from "../lib/rooms";
-import { totalUnread as sumUnread } from "../lib/unread";
+import { chatListOf, isStale, type ListKey, listKeyOf } from "../lib/rooms";
+import { newerTotal, readLocally, shownTotal } from "../lib/unread";
 import type { LoadState } from "./friends";
 import { onSignedOut } from "./session";
+
+/** A read made on this device that the server has not confirmed yet, and how much it lowered the count. */
+interface UnconfirmedRead {
+  meId: string;
+  seq: number;
+  drop: number;
+  at: number;
+}
 
 /** Every room we know of by id, including ones opened but still empty (the chat list hides those). */
 const [roomMap, setRoomMap] = createSignal<ReadonlyMap<string, Room>>(new Map());
 const [roomsState, setRoomsState] = createSignal<LoadState>("idle");
-/** Bumped on sign-out, so an answer still in flight for the previous user is dropped. */
-let generation = 0;
+/** The list is read in pages: where the loaded ones end and the cursor to the next; null once all are in. */
+const [listEnd, setListEnd] = createSignal<{ cursor: string; key: ListKey } | null>(null);
+const [moreState, setMoreState] = createSignal<"idle" | "loading" | "error">("idle");
+const [unread, setUnread] = createSignal<UnreadTotal | null>(null);
+const [unconfirmed, setUnconfirmed] = createSignal<ReadonlyMap<string, UnconfirmedRead>>(new Map());
+/** Bumped on sign-out and on every reload, so an answer meant for an earlier list is dropped. */
+let epoch = 0;
 
-export { roomsState };
+export { moreState as moreRoomsState, roomsState };
 
-/** The chat list: rooms with a message, latest activity first. */
-export const chatList = createMemo(() => chatListOf(roomMap().values()));
+/** The chat list: rooms with a message, latest activity first, down to the last loaded page. */
+export const chatList = createMemo(() => chatListOf(roomMap().values(), listEnd()?.key));
 
-export const totalUnread = createMemo(() => sumUnread(chatList()));
+export const hasMoreRooms = (): boolean => listEnd() !== null;
+
+/** Unread over all rooms, loaded or not (the tab bar and the title). */
+export const totalUnread = createMemo(() => shownTotal(unread(), [...unconfirmed().values()].map((r) => r.drop)));
 
 export const roomById = (id: string): Room | undefined => roomMap().get(id);
 
-export const upsertRoom = (room: Room): void => {
+/** Server views (HTTP answers, events), each room kept at its newest seen state. */
+const mergeRooms = (rooms: readonly Room[]): void => {
   setRoomMap((map) => {
-    if (isStale(room, map.get(room.id))) return map;
-    const next = new Map(map);
-    next.set(room.id, room);
-    return next;
+    let next: Map<string, Room> | undefined;
+    for (const room of rooms) {
+      if (isStale(room, (next ?? map).get(room.id))) continue;
+      next ??= new Map(map);
+      next.set(room.id, room);
+    }
+    return next ?? map;
+  });
+  // A view with my cursor at or past a local read is the server confirming it: its total counts it now.
+  setUnconfirmed((reads) => {
+    let next: Map<string, UnconfirmedRead> | undefined;
+    for (const room of rooms) {
+      const read = reads.get(room.id);
+      if (!read || (room.members.find((m) => m.id === read.meId)?.lastReadSeq ?? 0) < read.seq) continue;
+      next ??= new Map(reads);
+      next.delete(room.id);
+    }
+    return next ?? reads;
   });
 };
 
-/** Loaded rooms are merged into what live frames brought, each room kept at its newest seen state. */
+export const upsertRoom = (room: Room, total?: UnreadTotal): void => {
+  mergeRooms([room]);
+  if (total) setUnread((current) => newerTotal(total, current));
+};
+
+/** The chat list and the counts drop at once when I read here, rather than after the server's round trip. */
+export const readRoomLocally = (roomId: string, meId: string, seq: number): void => {
+  const current = roomMap().get(roomId);
+  if (!current) return;
+  const read = readLocally(current, meId, seq);
+  if (read === current) return;
+  setRoomMap((map) => new Map(map).set(roomId, read));
+  setUnconfirmed((reads) => {
+    const drop = (reads.get(roomId)?.drop ?? 0) + current.unreadCount - read.unreadCount;
+    return new Map(reads).set(roomId, { meId, seq, drop, at: Date.now() });
+  });
+};
+
+const takePage = (page: RoomsPage): void => {
+  mergeRooms(page.rooms);
+  setUnread((current) => newerTotal(page.unread, current));
+};
+
+const endOf = (page: RoomsPage) => {
+  const last = page.rooms.at(-1);
+  return page.nextCursor && last ? { cursor: page.nextCursor, key: listKeyOf(last) } : null;
+};
+
+/**
+ * (Re)reads the list from the top, as far down as it is shown now, so a reconnect refreshes every
+ * visible row without losing the user's place. Rows of later pages are read again when scrolled to.
+ */
 export const loadRooms = async (): Promise<void> => {
-  const started = generation;
+  const mine = ++epoch;
+  const startedAt = Date.now();
+  const wanted = Math.max(1, chatList().length);
   if (roomsState() !== "ready") setRoomsState("loading");
+  setMoreState("idle");
   try {
-    const rooms = await api.rooms();
-    if (started !== generation) return;
-    setRoomMap((map) => {
-      const next = new Map(map);
-      for (const room of rooms) if (!isStale(room, next.get(room.id))) next.set(room.id, room);
-      return next;
-    });
+    let page = await api.roomsPage();
+    let loaded = page.rooms.length;
+    if (mine !== epoch) return;
+    takePage(page);
+    while (page.nextCursor && loaded < wanted) {
+      page = await api.roomsPage(page.nextCursor);
+      if (mine !== epoch) return;
+      takePage(page);
+      loaded += page.rooms.length;
+    }
+    setListEnd(endOf(page));
+    // A local read older than this answer that it does not reflect was lost on the way: trust the server.
+    setUnconfirmed((reads) => new Map([...reads].filter(([, read]) => read.at >= startedAt)));
     setRoomsState("ready");
   } catch {
-    if (started === generation && roomsState() !== "ready") setRoomsState("error");
+    if (mine === epoch && roomsState() !== "ready") setRoomsState("error");
+  }
+};
+
+/** The next page below the loaded ones (the list scrolled near its end). */
+export const loadMoreRooms = async (): Promise<void> => {
+  const end = listEnd();
+  if (!end || moreState() === "loading" || roomsState() !== "ready") return;
+  const mine = epoch;
+  setMoreState("loading");
+  try {
+    const page = await api.roomsPage(end.cursor);
+    if (mine !== epoch) return;
+    takePage(page);
+    setListEnd(endOf(page));
+    setMoreState("idle");
+  } catch {
+    if (mine === epoch) setMoreState("error");
   }
 };
 
 onSignedOut(() => {
-  generation++;
+  epoch++;
   setRoomMap(new Map());
   setRoomsState("idle");
+  setListEnd(null);
+  setMoreState("idle");
+  setUnread(null);
+  setUnconfirmed(new Map());
 });
