@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { EventFrame, User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
-import { loadRooms, unreadTotal } from "../worker/db/views";
+import { loadRoomView } from "../worker/db/views";
 import { chatRoom } from "../worker/lib/hubs";
 import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
 
@@ -83,8 +83,8 @@ export class UserHub extends DurableObject<Env> {
     try {
       do {
         this.stale.delete(roomId);
-        const [[room], unread] = await Promise.all([loadRooms(this.db, userId, { roomId }), unreadTotal(this.db, userId)]);
-        if (room) this.push({ type: "room", room, unread });
+        const { room, unread } = await loadRoomView(this.db, userId, roomId);
+        if (room && unread) this.push({ type: "room", room, unread });
       } while (this.stale.has(roomId));
     } finally {
       this.refreshing.delete(roomId);

@@ -31,6 +31,8 @@ interface RoomFilter {
   withMessagesOnly?: boolean;
   /** Only the rooms of one chat-list page (plus one, to tell whether another page follows). */
   page?: PageIds;
+  /** Each row also carries the caller's unread total: one statement where two reads would cost two calls. */
+  withUnread?: boolean;
 }
 
 interface PageIds {
@@ -56,7 +58,19 @@ type RoomRow = [
   otherUsername: string | null,
   otherDisplayName: string | null,
   otherReadSeq: number | null,
+  unreadTotal: number | null,
+  unreadVersion: number | null,
 ];
+
+const unreadMember = alias(roomMembers, "unread_member");
+const unreadRoom = alias(rooms, "unread_room");
+const unreadTotalSum = sql<number>`coalesce(sum(max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq})), 0)`;
+/** Every room's last seq plus the caller's cursor in it: both only grow (docs/api.md). */
+const unreadVersionSum = sql<number>`coalesce(sum(${unreadRoom.lastSeq} + ${unreadMember.lastReadSeq}), 0)`;
+
+/** Aggregates over every room the user is in: one pass over the user index, whatever is listed. */
+const overMemberships = (db: Db, userId: string, fields: Record<string, SQL<number>>) =>
+  db.select(fields).from(unreadMember).innerJoin(unreadRoom, eq(unreadRoom.id, unreadMember.roomId)).where(eq(unreadMember.userId, userId));
 
 /** The chat-list read as one statement (exported so tests can check its query plan). */
 export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
@@ -82,6 +96,9 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       otherUsername: users.username,
       otherDisplayName: users.displayName,
       otherReadSeq: other.lastReadSeq,
+      // Not correlated with the row: SQLite computes each once per statement.
+      unreadTotal: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { total: unreadTotalSum })})` : sql<null>`null`,
+      unreadVersion: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { version: unreadVersionSum })})` : sql<null>`null`,
     })
     .from(me)
     .innerJoin(meUser, eq(meUser.id, me.userId))
@@ -126,13 +143,21 @@ const pageIds = (db: Db, userId: string, { limit, before }: PageIds) => {
  * rows read as arrays, because drizzle's per-cell mapper was a fifth of the call.
  */
 export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {}): Promise<Room[]> =>
-  (await loadRoomRows(db, userId, filter)).map((entry) => entry.room);
+  (await loadRoomRows(db, userId, filter)).entries.map((entry) => entry.room);
 
-const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter): Promise<{ room: Room; updatedAt: number }[]> => {
+/** A room as one member's chat list shows it, with that member's unread total (the events `room` frame). */
+export const loadRoomView = async (db: Db, userId: string, roomId: string): Promise<{ room?: Room; unread: UnreadTotal | null }> => {
+  const { entries, unread } = await loadRoomRows(db, userId, { roomId, withUnread: true });
+  return { room: entries[0]?.room, unread };
+};
+
+const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
   const rows = (await roomsQuery(db, userId, filter).values()) as RoomRow[];
-  const list: { room: Room; updatedAt: number }[] = [];
+  const entries: { room: Room; updatedAt: number }[] = [];
   let room: Room | undefined;
-  for (const [id, kind, lastSeq, myReadSeq, myUsername, myDisplayName, messageId, senderId, clientId, body, sentAt, updatedAt, otherId, otherUsername, otherDisplayName, otherReadSeq] of rows) {
+  let unread: UnreadTotal | null = null;
+  for (const [id, kind, lastSeq, myReadSeq, myUsername, myDisplayName, messageId, senderId, clientId, body, sentAt, updatedAt, otherId, otherUsername, otherDisplayName, otherReadSeq, unreadTotal, unreadVersion] of rows) {
+    if (unreadTotal !== null && unreadVersion !== null) unread ??= { total: unreadTotal, version: unreadVersion };
     if (room === undefined || room.id !== id) {
       room = {
         id,
@@ -143,40 +168,31 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter): Promise
         lastSeq,
         unreadCount: Math.max(0, lastSeq - myReadSeq),
       };
-      list.push({ room, updatedAt });
+      entries.push({ room, updatedAt });
     }
     if (otherId !== null) room.members.push({ id: otherId, username: otherUsername!, displayName: otherDisplayName!, lastReadSeq: otherReadSeq! });
   }
-  for (const { room: r } of list) r.members.sort(byDisplayName);
-  return list;
+  for (const { room: r } of entries) r.members.sort(byDisplayName);
+  return { entries, unread };
 };
 
 /** The chat list (rooms with a message) whole, or one page of it, with the caller's unread total. */
 export const loadChatList = async (db: Db, userId: string, page: PageIds): Promise<RoomsPage> => {
   const paged = page.limit !== undefined || page.before !== undefined;
-  const [entries, unread] = await Promise.all([
-    loadRoomRows(db, userId, { withMessagesOnly: true, ...(paged && { page }) }),
-    unreadTotal(db, userId),
-  ]);
+  const { entries, unread } = await loadRoomRows(db, userId, { withMessagesOnly: true, withUnread: true, ...(paged && { page }) });
   const more = page.limit !== undefined && entries.length > page.limit;
   const shown = more ? entries.slice(0, page.limit) : entries;
   const last = shown.at(-1);
-  return { rooms: shown.map((e) => e.room), nextCursor: more && last ? encodeRoomCursor({ updatedAt: last.updatedAt, id: last.room.id }) : null, unread };
+  return {
+    rooms: shown.map((e) => e.room),
+    nextCursor: more && last ? encodeRoomCursor({ updatedAt: last.updatedAt, id: last.room.id }) : null,
+    // No rows to carry it (an empty list, or a page past the end): read it on its own.
+    unread: unread ?? (await unreadTotal(db, userId)),
+  };
 };
 
-/** One pass over the caller's memberships (the user index), whatever the page shows. */
-export const unreadTotal = async (db: Db, userId: string): Promise<UnreadTotal> => {
-  const row = await db
-    .select({
-      total: sql<number>`coalesce(sum(max(0, ${rooms.lastSeq} - ${roomMembers.lastReadSeq})), 0)`,
-      version: sql<number>`coalesce(sum(${rooms.lastSeq} + ${roomMembers.lastReadSeq}), 0)`,
-    })
-    .from(roomMembers)
-    .innerJoin(rooms, eq(rooms.id, roomMembers.roomId))
-    .where(eq(roomMembers.userId, userId))
-    .get();
-  return { total: row?.total ?? 0, version: row?.version ?? 0 };
-};
+const unreadTotal = async (db: Db, userId: string): Promise<UnreadTotal> =>
+  ((await overMemberships(db, userId, { total: unreadTotalSum, version: unreadVersionSum }).get()) as UnreadTotal | undefined) ?? { total: 0, version: 0 };
 
 export const isMember = async (db: Db, roomId: string, userId: string): Promise<boolean> =>
   (await db
