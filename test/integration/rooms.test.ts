@@ -267,7 +267,7 @@ describe("GET /api/rooms?limit&before (pages)", () => {
   });
 
   it("answers the caller's unread total over every room, whatever the page, with a version that grows with each change to it", async () => {
-    const { me, ids, friends } = await fiveRooms();
+    const { me, ids, friends } = await userWithRooms(5);
     const all = await whole(me);
     const total = all.rooms.reduce((n, r) => n + r.unreadCount, 0);
     expect(total).toBe(5);
@@ -293,6 +293,17 @@ describe("GET /api/rooms?limit&before (pages)", () => {
     expect(afterRead.version).toBeGreaterThan(afterMessage.version);
   });
 
+  it("answers an empty last page, with the unread total, when every room below the cursor moved up", async () => {
+    const { me, ids, friends } = await userWithRooms(2);
+    const first = await page(me, "limit=1");
+    expect(first.rooms.map((r) => r.id)).toEqual([ids[0]]);
+    // The only room below the cursor gets a message: it is now above page 1, and nothing is left below.
+    await say(ids[1]!, friends[1]!, "moved up");
+    const second = await page(me, `limit=1&before=${encodeURIComponent(first.nextCursor!)}`);
+    expect(second).toEqual({ rooms: [], nextCursor: null, unread: (await whole(me)).unread });
+    expect(second.unread.total).toBe(3);
+  });
+
   it("answers 400 invalid, naming the parameter, for a bad limit or cursor", async () => {
     const { me } = await fiveRooms();
     for (const bad of ["0", "101", "-1", "1.5", "abc", ""]) {
@@ -302,6 +313,9 @@ describe("GET /api/rooms?limit&before (pages)", () => {
     for (const bad of ["abc", "123", "1.2.3", "x.room", `1.${"a".repeat(65)}`]) {
       await expectError(await call(`/api/rooms?limit=2&before=${encodeURIComponent(bad)}`, { cookie: me.cookie }), 400, "invalid", ["before"]);
     }
+    // A cursor is only ever half of a page request.
+    const cursor = (await page(me, "limit=1")).nextCursor!;
+    await expectError(await call(`/api/rooms?before=${encodeURIComponent(cursor)}`, { cookie: me.cookie }), 400, "invalid", ["before"]);
   });
 
   it("answers 401 without a session, before looking at the query", async () => {

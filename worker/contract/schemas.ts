@@ -113,4 +113,10 @@ const roomCursor = v.pipe(
 );
 
 /** Without `limit` the whole list (the original contract); with it, pages of the list. */
-export const RoomsQuery = v.object({ limit: v.optional(pageLimit), before: v.optional(roomCursor) });
+export const RoomsQuery = v.pipe(
+  v.object({ limit: v.optional(pageLimit), before: v.optional(roomCursor) }),
+  v.forward(
+    v.partialCheck([["limit"], ["before"]], (q) => q.before === undefined || q.limit !== undefined, "needs a limit (pages are asked for with both)"),
+    ["before"],
+  ),
+);

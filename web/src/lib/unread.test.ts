@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Room } from "../../../worker/contract";
-import { badgeText, newerTotal, readLocally, shownTotal, unreadBy } from "./unread";
+import { badgeText, newerTotal, readLocally, shownTotal, unconfirmedDrop, unreadBy } from "./unread";
 
 const member = (id: string, lastReadSeq: number) => ({ id, username: id, displayName: id, lastReadSeq });
 
@@ -84,5 +84,20 @@ describe("readLocally", () => {
 
   it("reading past the last seq counts as the last", () => {
     expect(readLocally(room(), "me", 50).unreadCount).toBe(0);
+  });
+});
+
+describe("unconfirmedDrop", () => {
+  it("is what a read lowers the server's view of the room by", () => {
+    expect(unconfirmedDrop(room(), "me", 8)).toBe(4);
+    expect(unconfirmedDrop(room(), "me", 6)).toBe(2);
+    expect(unconfirmedDrop(room(), "me", 2)).toBe(0);
+  });
+
+  it("counts a second read against the server's newest view, not on top of the first read", () => {
+    // Read to 5 here (1 of 2 left); then the server's view comes with seq 6 and my cursor still at 4.
+    const server = room({ members: [member("me", 4), member("you", 6)], lastSeq: 6, unreadCount: 2 });
+    // Reading to 6 lowers the server's count by its 2, not by 1 + 2.
+    expect(unconfirmedDrop(server, "me", 6)).toBe(2);
   });
 });

@@ -43,3 +43,6 @@ export const readLocally = (room: Room, meId: string, seq: number): Room => {
     members: room.members.map((m) => (m.id === meId ? { ...m, lastReadSeq: seq } : m)),
   };
 };
+
+/** How much reading up to `seq` here lowers the count in `server`, the newest view the server sent of the room. */
+export const unconfirmedDrop = (server: Room, meId: string, seq: number): number => server.unreadCount - readLocally(server, meId, seq).unreadCount;

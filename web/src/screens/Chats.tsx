@@ -6,6 +6,7 @@ import { Badge } from "../components/Badge";
 import { ConnectionBanner } from "../components/Banner";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorRetry } from "../components/ErrorRetry";
+import { NearEnd } from "../components/NearEnd";
 import { onListKeyDown } from "../components/listNav";
 import { SkeletonRows } from "../components/Skeleton";
 import { TabBar } from "../components/TabBar";
@@ -31,13 +32,7 @@ export default function Chats() {
     equals: (a, b) => a.length === b.length && a.every((id, i) => id === b[i]),
   });
 
-  // The next page is asked for while the end of the list is still a screen or so away.
   const [endInView, setEndInView] = createSignal(false);
-  const watchEnd = (el: HTMLElement) => {
-    const observer = new IntersectionObserver(([entry]) => setEndInView(entry?.isIntersecting ?? false), { rootMargin: "0px 0px 600px 0px" });
-    observer.observe(el);
-    onCleanup(() => observer.disconnect());
-  };
   createEffect(() => {
     if (endInView() && moreRoomsState() === "idle") void loadMoreRooms();
   });
@@ -89,11 +84,11 @@ export default function Chats() {
               </For>
             </ul>
             <Show when={hasMoreRooms()}>
-              <div class="list-more" ref={watchEnd}>
+              <NearEnd onNear={setEndInView}>
                 <Show when={moreRoomsState() === "error"} fallback={<SkeletonRows rows={2} />}>
                   <ErrorRetry message={t("chatsMoreFailed")} onRetry={loadMoreRooms} />
                 </Show>
-              </div>
+              </NearEnd>
             </Show>
           </Match>
         </Switch>

@@ -2,16 +2,16 @@ import { createMemo, createSignal } from "solid-js";
 import type { Room, RoomsPage, UnreadTotal } from "../../../worker/contract";
 import { api } from "../api/endpoints";
 import { chatListOf, isStale, type ListKey, listKeyOf } from "../lib/rooms";
-import { newerTotal, readLocally, shownTotal } from "../lib/unread";
+import { newerTotal, readLocally, shownTotal, unconfirmedDrop } from "../lib/unread";
 import type { LoadState } from "./friends";
 import { onSignedOut } from "./session";
 
-/** A read made on this device that the server has not confirmed yet, and how much it lowered the count. */
+/** A read made on this device that the server has not confirmed yet, with the newest server view of its room. */
 interface UnconfirmedRead {
   meId: string;
   seq: number;
-  drop: number;
-  at: number;
+  server: Room;
+  readAt: number;
 }
 
 /** Every room we know of by id, including ones opened but still empty (the chat list hides those). */
@@ -20,6 +20,8 @@ const [roomsState, setRoomsState] = createSignal<LoadState>("idle");
 /** The list is read in pages: where the loaded ones end and the cursor to the next; null once all are in. */
 const [listEnd, setListEnd] = createSignal<{ cursor: string; key: ListKey } | null>(null);
 const [moreState, setMoreState] = createSignal<"idle" | "loading" | "error">("idle");
+/** A re-read from the top is under way: it sets where the list ends, so no page is loaded below meanwhile. */
+const [reloading, setReloading] = createSignal(false);
 const [unread, setUnread] = createSignal<UnreadTotal | null>(null);
 const [unconfirmed, setUnconfirmed] = createSignal<ReadonlyMap<string, UnconfirmedRead>>(new Map());
 /** Bumped on sign-out and on every reload, so an answer meant for an earlier list is dropped. */
@@ -33,7 +35,9 @@ export const chatList = createMemo(() => chatListOf(roomMap().values(), listEnd(
 export const hasMoreRooms = (): boolean => listEnd() !== null;
 
 /** Unread over all rooms, loaded or not (the tab bar and the title). */
-export const totalUnread = createMemo(() => shownTotal(unread(), [...unconfirmed().values()].map((r) => r.drop)));
+export const totalUnread = createMemo(() =>
+  shownTotal(unread(), [...unconfirmed().values()].map((r) => unconfirmedDrop(r.server, r.meId, r.seq))),
+);
 
 export const roomById = (id: string): Room | undefined => roomMap().get(id);
 
@@ -48,14 +52,16 @@ const mergeRooms = (rooms: readonly Room[]): void => {
     }
     return next ?? map;
   });
-  // A view with my cursor at or past a local read is the server confirming it: its total counts it now.
+  // A view with my cursor at or past a local read is the server confirming it: its total counts it
+  // now. Any other newer view is what the server's total counts for that room until then.
   setUnconfirmed((reads) => {
     let next: Map<string, UnconfirmedRead> | undefined;
     for (const room of rooms) {
       const read = reads.get(room.id);
-      if (!read || (room.members.find((m) => m.id === read.meId)?.lastReadSeq ?? 0) < read.seq) continue;
+      if (!read || isStale(room, read.server)) continue;
       next ??= new Map(reads);
-      next.delete(room.id);
+      if ((room.members.find((m) => m.id === read.meId)?.lastReadSeq ?? 0) >= read.seq) next.delete(room.id);
+      else next.set(room.id, { ...read, server: room });
     }
     return next ?? reads;
   });
@@ -73,10 +79,8 @@ export const readRoomLocally = (roomId: string, meId: string, seq: number): void
   const read = readLocally(current, meId, seq);
   if (read === current) return;
   setRoomMap((map) => new Map(map).set(roomId, read));
-  setUnconfirmed((reads) => {
-    const drop = (reads.get(roomId)?.drop ?? 0) + current.unreadCount - read.unreadCount;
-    return new Map(reads).set(roomId, { meId, seq, drop, at: Date.now() });
-  });
+  // Without an unconfirmed read the shown view is the server's; with one, the server's is kept there.
+  setUnconfirmed((reads) => new Map(reads).set(roomId, { meId, seq, server: reads.get(roomId)?.server ?? current, readAt: Date.now() }));
 };
 
 const takePage = (page: RoomsPage): void => {
@@ -99,6 +103,7 @@ export const loadRooms = async (): Promise<void> => {
   const wanted = Math.max(1, chatList().length);
   if (roomsState() !== "ready") setRoomsState("loading");
   setMoreState("idle");
+  setReloading(true);
   try {
     let page = await api.roomsPage();
     let loaded = page.rooms.length;
@@ -112,17 +117,19 @@ export const loadRooms = async (): Promise<void> => {
     }
     setListEnd(endOf(page));
     // A local read older than this answer that it does not reflect was lost on the way: trust the server.
-    setUnconfirmed((reads) => new Map([...reads].filter(([, read]) => read.at >= startedAt)));
+    setUnconfirmed((reads) => new Map([...reads].filter(([, read]) => read.readAt >= startedAt)));
     setRoomsState("ready");
   } catch {
     if (mine === epoch && roomsState() !== "ready") setRoomsState("error");
+  } finally {
+    if (mine === epoch) setReloading(false);
   }
 };
 
 /** The next page below the loaded ones (the list scrolled near its end). */
 export const loadMoreRooms = async (): Promise<void> => {
   const end = listEnd();
-  if (!end || moreState() === "loading" || roomsState() !== "ready") return;
+  if (!end || moreState() === "loading" || roomsState() !== "ready" || reloading()) return;
   const mine = epoch;
   setMoreState("loading");
   try {
@@ -142,6 +149,7 @@ onSignedOut(() => {
   setRoomsState("idle");
   setListEnd(null);
   setMoreState("idle");
+  setReloading(false);
   setUnread(null);
   setUnconfirmed(new Map());
 });
