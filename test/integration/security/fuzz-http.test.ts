@@ -236,23 +236,44 @@ describe("bodies at every POST/PATCH route", () => {
   }, 120_000);
 });
 
+/** Query strings of random, duplicated, malformed and huge parameters, some of them named `names`. */
+const queryStrings = (names: string[], values: string[] = []) => {
+  const key = fc.oneof(fc.constantFrom(...names, "Before", "limit[]", "", "before ", "%62efore"), nastyShortString);
+  const value = fc.oneof(
+    fc.constantFrom(...values, "1", "0", "50", "100", "101", "-1", "1.5", "1e2", "0x10", " 1", "+1", "", "9".repeat(15), "9".repeat(16), "9".repeat(400), "%", "%ZZ", "%00", "1%00", "NaN", "Infinity"),
+    fc.nat().map(String),
+    nastyShortString,
+  );
+  return fc.array(fc.tuple(key, value, fc.boolean()), { maxLength: 5 }).map((pairs) =>
+    pairs
+      .map(([k, v, raw]) => {
+        const enc = (s: string) => (raw ? s.replace(/[#&\s]/g, "") : encodeURIComponent(wellFormed(s)));
+        return `${enc(k)}=${enc(v)}`;
+      })
+      .join("&"),
+  );
+};
+
+describe("query strings at GET /api/rooms", () => {
+  it("random, duplicated, malformed and huge parameters: 200 with a page, or 400", async () => {
+    const cursor = `${Date.now()}.${room.id}`;
+    await run(queryStrings(["limit", "before"], [cursor, "1.x", `1.${"a".repeat(64)}`, `${"9".repeat(16)}.a`]), 500, async (q) => {
+      const res = await send({ method: "GET", path: `/api/rooms?${q}`, cookie: a.cookie });
+      const what = `rooms?${JSON.stringify(q.slice(0, 200))}`;
+      const json = await check(res, what);
+      expectStatusIn(res, [200, 400], what);
+      if (res.status === 200) {
+        expect(Array.isArray(json.rooms), what).toBe(true);
+        expect(json.nextCursor === null || typeof json.nextCursor === "string", what).toBe(true);
+        expect(typeof json.unread?.total, what).toBe("number");
+      }
+    });
+  }, 60_000);
+});
+
 describe("query strings at GET /api/rooms/:id/messages", () => {
   it("random, duplicated, malformed and huge parameters", async () => {
-    const key = fc.oneof(fc.constantFrom("before", "after", "limit", "Before", "limit[]", "", "before ", "%62efore"), nastyShortString);
-    const value = fc.oneof(
-      fc.constantFrom("1", "0", "50", "100", "101", "-1", "1.5", "1e2", "0x10", " 1", "+1", "", "9".repeat(15), "9".repeat(16), "9".repeat(400), "%", "%ZZ", "%00", "1%00", "NaN", "Infinity"),
-      fc.nat().map(String),
-      nastyShortString,
-    );
-    const qs = fc.array(fc.tuple(key, value, fc.boolean()), { maxLength: 5 }).map((pairs) =>
-      pairs
-        .map(([k, v, raw]) => {
-          const enc = (s: string) => (raw ? s.replace(/[#&\s]/g, "") : encodeURIComponent(wellFormed(s)));
-          return `${enc(k)}=${enc(v)}`;
-        })
-        .join("&"),
-    );
-    await run(qs, 700, async (q) => {
+    await run(queryStrings(["before", "after", "limit"]), 700, async (q) => {
       const res = await send({ method: "GET", path: `/api/rooms/${room.id}/messages?${q}`, cookie: a.cookie });
       const what = `messages?${JSON.stringify(q.slice(0, 200))}`;
       const json = await check(res, what);
