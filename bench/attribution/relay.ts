@@ -1,15 +1,21 @@
 /**
  * Diagnostic: where the app's per-message cost goes. The baseline relay (bench/baseline) with the
- * app's layers added one at a time, chosen per socket by `?layer=`; each layer includes the ones
- * before it:
+ * app's layers added one at a time, chosen per socket by `?layer=`. The first six differ only in
+ * how the message is written; `frames` and `hub` add to `drizzle`:
  *
  *   relay    one INSERT, forward the message                      (= the baseline)
- *   sql      the app's four-statement batch (room-store.ts) as hand-written SQL, forward
+ *   batch1   the app's INSERT (upsert, RETURNING *) alone, in a D1 batch
+ *   batch3   + the sender's cursor and the room's last message: the app's three statements, by hand
+ *   trig     batch1 into a copy of messages whose AFTER INSERT trigger does batch3's two updates
+ *            (batch3's work in one statement)
+ *   sql      an older, four-statement form of the app's batch, by hand
  *   drizzle  the app's own commitDrafts() (drizzle builds and maps the same batch), forward
  *   frames   + the app's frame handling: token bucket and attachment write, valibot ClientFrame,
  *            ack to the sender and a read frame to every socket
  *   hub      + one Durable Object RPC per member (UserHub.roomChanged-like; no events socket, so
  *            it returns at once), as ChatRoom.notifyMembers does
+ *
+ * `LAYERS=relay,batch1,… node bench/attribution/run.ts` runs a subset.
  *
  * Imports the app's own modules, so it follows their changes; if it stops building after a
  * refactor, fix the imports or delete this folder — nothing else depends on it.
@@ -27,7 +33,7 @@ interface AttributionEnv {
   HUB: DurableObjectNamespace<Hub>;
 }
 
-const LAYERS = ["relay", "sql", "drizzle", "frames", "hub"] as const;
+const LAYERS = ["relay", "batch1", "batch3", "trig", "sql", "drizzle", "frames", "hub"] as const;
 type Layer = (typeof LAYERS)[number];
 const atLeast = (layer: Layer, min: Layer) => LAYERS.indexOf(layer) >= LAYERS.indexOf(min);
 
@@ -71,6 +77,10 @@ export class Relay extends DurableObject<AttributionEnv> {
     const user = (id: string) => D.prepare("INSERT OR IGNORE INTO users (id, username, display_name, password_hash, created_at) VALUES (?1, ?1, ?1, 'x', 0)").bind(id);
     const member = (id: string) => D.prepare("INSERT OR IGNORE INTO room_members (room_id, user_id, last_read_seq, joined_at) VALUES (?1, ?2, 0, 0)").bind(roomId, id);
     this.ready ??= D.batch([
+      D.prepare("CREATE TABLE IF NOT EXISTS tmessages (id TEXT PRIMARY KEY, room_id TEXT NOT NULL, seq INTEGER NOT NULL, sender_id TEXT NOT NULL, client_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)"),
+      D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_seq ON tmessages(room_id, seq)"),
+      D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_client ON tmessages(room_id, sender_id, client_id)"),
+      D.prepare("CREATE TRIGGER IF NOT EXISTS tm_after AFTER INSERT ON tmessages BEGIN UPDATE rooms SET last_seq = NEW.seq, last_message_id = NEW.id, updated_at = NEW.sent_at WHERE id = NEW.room_id; UPDATE room_members SET last_read_seq = max(last_read_seq, NEW.seq) WHERE room_id = NEW.room_id AND user_id = NEW.sender_id; END"),
       user(userId),
       user(peer),
       D.prepare("INSERT OR IGNORE INTO rooms (id, kind, pair_key, last_seq, updated_at) VALUES (?1, 'direct', ?1, 0, 0)").bind(roomId),
@@ -103,6 +113,23 @@ export class Relay extends DurableObject<AttributionEnv> {
       const id = crypto.randomUUID();
       const row = await this.env.DB.prepare(RELAY_INSERT).bind(id, roomId, userId, frame.clientId, frame.body, sentAt).first<{ seq: number }>();
       message = { id, roomId, seq: row?.seq ?? 0, senderId: userId, body: frame.body, sentAt: new Date(sentAt).toISOString(), clientId: frame.clientId };
+    } else if (layer === "batch1" || layer === "batch3" || layer === "trig") {
+      const D = this.env.DB;
+      const id = crypto.randomUUID();
+      const table = layer === "trig" ? "tmessages" : "messages";
+      const insert = D.prepare(
+        `insert into ${table} (id, room_id, seq, sender_id, client_id, body, sent_at) select ?1, rooms.id, coalesce((select max(seq) from ${table} where room_id = ?2), 0) + 1, ?3, ?4, ?5, ?6 from rooms where rooms.id = ?2 on conflict (room_id, sender_id, client_id) do update set client_id = excluded.client_id returning *`,
+      ).bind(id, roomId, userId, frame.clientId, frame.body, sentAt);
+      const rest =
+        layer === "batch3"
+          ? [
+              D.prepare("update room_members set last_read_seq = max(last_read_seq, (select seq from messages where room_id = ?1 and sender_id = ?2 and client_id = ?3)) where room_id = ?1 and user_id = ?2 returning last_read_seq").bind(roomId, userId, frame.clientId),
+              D.prepare(APP_SQL[3]!).bind(roomId),
+            ]
+          : [];
+      const results = await D.batch([insert, ...rest]);
+      const stored = results[0]!.results[0] as { id: string; seq: number; sent_at: number };
+      message = { id: stored.id, roomId, seq: stored.seq, senderId: userId, body: frame.body, sentAt: new Date(stored.sent_at).toISOString(), clientId: frame.clientId };
     } else if (layer === "sql") {
       const D = this.env.DB;
       const id = crypto.randomUUID();
