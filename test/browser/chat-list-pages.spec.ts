@@ -100,3 +100,36 @@ test("a page that fails to load says so and loads on Retry", async ({ browser })
   await me.context.close();
   await Promise.all(friends.map((f) => f.context.close()));
 });
+
+test("the chat list shows the first answer it gets, without waiting for the events socket's re-read", async ({ browser }) => {
+  const me = await apiUser(browser, "first", "처음");
+  const friend = await apiUser(browser, "firstf", "친구");
+  await befriend(me, friend);
+  await sendAs(friend, await directRoom(me, friend), ["먼저 보여야 해요"]);
+  const page = await me.context.newPage();
+  // The screen's read is held until the events socket's read has been asked for too; then only the
+  // screen's is let through, and the socket's stays held.
+  let first: (() => void) | undefined;
+  const firstAnswered = new Promise<void>((resolve) => (first = resolve));
+  let releaseSecond!: () => void;
+  const second = new Promise<void>((resolve) => (releaseSecond = resolve));
+  let asked = 0;
+  await page.route("**/api/rooms?limit=*", async (route) => {
+    asked++;
+    if (asked === 1) {
+      await firstAnswered;
+      return route.fallback();
+    }
+    if (asked === 2) first!();
+    await second;
+    await route.fallback();
+  });
+  await page.goto("/chats");
+  await expect.poll(() => asked).toBe(2);
+  await expect(chatRows(page)).toHaveCount(1);
+  await expect(chatRows(page).first()).toContainText("먼저 보여야 해요");
+  releaseSecond();
+  await page.unrouteAll({ behavior: "ignoreErrors" });
+  await me.context.close();
+  await friend.context.close();
+});

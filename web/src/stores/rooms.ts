@@ -20,12 +20,14 @@ const [roomsState, setRoomsState] = createSignal<LoadState>("idle");
 /** The list is read in pages: where the loaded ones end and the cursor to the next; null once all are in. */
 const [listEnd, setListEnd] = createSignal<{ cursor: string; key: ListKey } | null>(null);
 const [moreState, setMoreState] = createSignal<"idle" | "loading" | "error">("idle");
-/** A re-read from the top is under way: it sets where the list ends, so no page is loaded below meanwhile. */
-const [reloading, setReloading] = createSignal(false);
+/** Re-reads from the top under way: each sets where the list ends, so no page is loaded below meanwhile. */
+const [reloads, setReloads] = createSignal(0);
 const [unread, setUnread] = createSignal<UnreadTotal | null>(null);
 const [unconfirmed, setUnconfirmed] = createSignal<ReadonlyMap<string, UnconfirmedRead>>(new Map());
-/** Bumped on sign-out and on every reload, so an answer meant for an earlier list is dropped. */
-let epoch = 0;
+/** Bumped on sign-out, so an answer still in flight for the previous user is dropped. */
+let generation = 0;
+/** Bumped when a re-read sets where the list ends: a page asked for below the old end is not appended. */
+let endVersion = 0;
 
 export { moreState as moreRoomsState, roomsState };
 
@@ -98,58 +100,62 @@ const endOf = (page: RoomsPage) => {
  * visible row without losing the user's place. Rows of later pages are read again when scrolled to.
  */
 export const loadRooms = async (): Promise<void> => {
-  const mine = ++epoch;
+  const mine = generation;
   const startedAt = Date.now();
   const wanted = Math.max(1, chatList().length);
   if (roomsState() !== "ready") setRoomsState("loading");
   setMoreState("idle");
-  setReloading(true);
+  setReloads((n) => n + 1);
+  // Two re-reads may overlap (the screen's and the events socket's): both answers are good, and
+  // the first one shows without waiting for the second.
   try {
     let page = await api.roomsPage();
     let loaded = page.rooms.length;
-    if (mine !== epoch) return;
+    if (mine !== generation) return;
     takePage(page);
     while (page.nextCursor && loaded < wanted) {
       page = await api.roomsPage(page.nextCursor);
-      if (mine !== epoch) return;
+      if (mine !== generation) return;
       takePage(page);
       loaded += page.rooms.length;
     }
+    endVersion++;
     setListEnd(endOf(page));
     // A local read older than this answer that it does not reflect was lost on the way: trust the server.
     setUnconfirmed((reads) => new Map([...reads].filter(([, read]) => read.readAt >= startedAt)));
     setRoomsState("ready");
   } catch {
-    if (mine === epoch && roomsState() !== "ready") setRoomsState("error");
+    if (mine === generation && roomsState() !== "ready") setRoomsState("error");
   } finally {
-    if (mine === epoch) setReloading(false);
+    if (mine === generation) setReloads((n) => n - 1);
   }
 };
 
 /** The next page below the loaded ones (the list scrolled near its end). */
 export const loadMoreRooms = async (): Promise<void> => {
   const end = listEnd();
-  if (!end || moreState() === "loading" || roomsState() !== "ready" || reloading()) return;
-  const mine = epoch;
+  if (!end || moreState() === "loading" || roomsState() !== "ready" || reloads() > 0) return;
+  const mine = generation;
+  const version = endVersion;
   setMoreState("loading");
   try {
     const page = await api.roomsPage(end.cursor);
-    if (mine !== epoch) return;
+    if (mine !== generation) return;
     takePage(page);
-    setListEnd(endOf(page));
+    if (version === endVersion) setListEnd(endOf(page));
     setMoreState("idle");
   } catch {
-    if (mine === epoch) setMoreState("error");
+    if (mine === generation) setMoreState("error");
   }
 };
 
 onSignedOut(() => {
-  epoch++;
+  generation++;
   setRoomMap(new Map());
   setRoomsState("idle");
   setListEnd(null);
   setMoreState("idle");
-  setReloading(false);
+  setReloads(0);
   setUnread(null);
   setUnconfirmed(new Map());
 });
