@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import type { EventFrame, User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
-import { loadRoomView } from "../worker/db/views";
+import { loadRoomView } from "../worker/db/chat-list";
 import { chatRoom } from "../worker/lib/hubs";
 import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
 

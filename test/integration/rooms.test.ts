@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { Message, Room, RoomsPage } from "../../worker/contract";
 import { befriend, call, directRoom, pair, register, roomSocket, type Session } from "./harness";
 import { getDb } from "../../worker/db/client";
-import { roomsQuery } from "../../worker/db/views";
+import { roomsQuery } from "../../worker/db/chat-list";
 import { body, expectError, expectRoom, lazy, pairPool, sendAndAck } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
