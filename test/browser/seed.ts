@@ -96,6 +96,12 @@ export interface Conversation {
   close: () => Promise<void>;
 }
 
+/** Waits out a minute's last seconds, so messages sent right after share one minute. */
+const clearOfMinuteEnd = async (): Promise<void> => {
+  const second = new Date().getSeconds();
+  if (second >= 55) await new Promise((resolve) => setTimeout(resolve, (60 - second) * 1000));
+};
+
 /** A realistic Korean day of chatting, for the screens' tests and screenshots. */
 export const seedConversation = async (browser: Browser): Promise<Conversation> => {
   const me = await apiUser(browser, "minji", "김민지", true);
@@ -130,10 +136,12 @@ export const seedConversation = async (browser: Browser): Promise<Conversation> 
     { mine: true, body: "그럼 12시 20분에 1층 로비에서 만나자. 내일 비 온다니까 우산 꼭 챙겨 오고, 늦을 것 같으면 미리 연락 줘!" },
     { mine: true, body: "☔☔" },
   ];
-  // Consecutive messages of one sender go out in one socket session, so a run stays in one minute.
+  // Consecutive messages of one sender go out in one socket session, away from a minute's end, so a
+  // run stays in one minute (the screen groups by sender and minute).
   for (let i = 0; i < room.length; ) {
     let j = i;
     while (j < room.length && room[j]!.mine === room[i]!.mine) j++;
+    await clearOfMinuteEnd();
     await sendAs(room[i]!.mine ? me : seojun, seojunRoom, room.slice(i, j).map((m) => m.body));
     i = j;
   }
