@@ -5,7 +5,7 @@ import { getDb } from "../worker/db/client";
 import { loadRooms } from "../worker/db/chat-list";
 import { memberIds, pageMessages } from "../worker/db/views";
 import { userHub } from "../worker/lib/hubs";
-import { advanceCursor, commitDrafts, type Draft } from "./room-store";
+import { type Draft, RoomStore } from "./room-store";
 import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { type Bucket, fullBucket, take } from "./token-bucket";
 
@@ -32,6 +32,7 @@ const NOTIFY_WINDOW_MS = 300;
  */
 export class ChatRoom extends DurableObject<Env> {
   private readonly db = getDb(this.env);
+  private readonly store = new RoomStore(this.env.DB, this.db);
   private queue: Pending[] = [];
   private flushing = false;
   private lastSentAt = 0;
@@ -142,7 +143,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** Moves a member's read cursor and tells the room and the members' chat lists. */
   async markRead(roomId: string, userId: string, seq: number): Promise<void> {
-    const lastReadSeq = await advanceCursor(this.db, roomId, userId, seq);
+    const lastReadSeq = await this.store.advanceCursor(roomId, userId, seq);
     if (lastReadSeq === null) return;
     this.broadcast({ type: "read", userId, lastReadSeq });
     this.roomChanged(roomId);
@@ -172,7 +173,7 @@ export class ChatRoom extends DurableObject<Env> {
         const group = this.queue.splice(0, MAX_GROUP);
         let committed;
         try {
-          committed = await commitDrafts(this.db, roomId, group);
+          committed = await this.store.commitDrafts(roomId, group);
         } catch (err) {
           console.error("commit failed", roomId, err);
           for (const p of group) {

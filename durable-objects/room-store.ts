@@ -1,7 +1,6 @@
 import { and, eq, lt, sql } from "drizzle-orm";
-import type { BatchItem } from "drizzle-orm/batch";
 import type { Message } from "../worker/contract";
-import type { Db } from "../worker/db/client";
+import { type Db, type PreparedBatchStatement, prepareForBatch, readRow } from "../worker/db/client";
 import { messages, roomMembers, rooms } from "../worker/db/schema";
 import { toMessage } from "../worker/db/views";
 
@@ -18,66 +17,89 @@ interface Committed {
   senderLastReadSeq: number;
 }
 
-type Statement = BatchItem<"sqlite">;
+const p = sql.placeholder;
+const newest = (column: string) => sql`(select ${sql.raw(column)} from messages where room_id = ${p("roomId")} order by seq desc limit 1)`;
 
 /**
- * Stores a group of sends and the room's last message in one D1 batch (one transaction), two
- * statements per send plus one for the room. seq is computed inside the transaction as max(seq)+1.
- * A repeated (sender, clientId) hits the unique index and the upsert's no-op update hands back the
- * stored row instead, so nothing is stored twice and seq stays gap-free. Sending also moves the
- * sender's read cursor to their message, which keeps unread = last_seq − cursor exact.
+ * A room's writes. The send path's statements are built by drizzle once per object, with
+ * placeholders, and only bound per message: building them for every message cost ~0.13 ms, a
+ * tenth of a message's CPU in the benchmark's ping-pong.
  */
-export const commitDrafts = async (db: Db, roomId: string, drafts: Draft[]): Promise<Committed[]> => {
-  const statements: Statement[] = [];
-  for (const d of drafts) {
-    const id = crypto.randomUUID();
-    statements.push(
+export class RoomStore {
+  private readonly insertMessage: PreparedBatchStatement;
+  private readonly moveSenderCursor: PreparedBatchStatement;
+  private readonly updateRoom: PreparedBatchStatement;
+
+  constructor(
+    private readonly d1: D1Database,
+    private readonly db: Db,
+  ) {
+    this.insertMessage = prepareForBatch(
+      d1,
       db
         .insert(messages)
         .select(
           db
             .select({
-              id: sql`${id}`.as("id"),
+              id: sql`${p("id")}`.as("id"),
               roomId: rooms.id,
-              seq: sql`coalesce((select max(seq) from messages where room_id = ${roomId}), 0) + 1`.as("seq"),
-              senderId: sql`${d.senderId}`.as("sender_id"),
-              clientId: sql`${d.clientId}`.as("client_id"),
-              body: sql`${d.body}`.as("body"),
-              sentAt: sql`${d.sentAt}`.as("sent_at"),
+              seq: sql`coalesce((select max(seq) from messages where room_id = ${p("roomId")}), 0) + 1`.as("seq"),
+              senderId: sql`${p("senderId")}`.as("sender_id"),
+              clientId: sql`${p("clientId")}`.as("client_id"),
+              body: sql`${p("body")}`.as("body"),
+              sentAt: sql`${p("sentAt")}`.as("sent_at"),
             })
             .from(rooms)
-            .where(eq(rooms.id, roomId)),
+            .where(eq(rooms.id, p("roomId"))),
         )
         .onConflictDoUpdate({ target: [messages.roomId, messages.senderId, messages.clientId], set: { clientId: sql`excluded.client_id` } })
         .returning(),
+    );
+    this.moveSenderCursor = prepareForBatch(
+      d1,
       db
         .update(roomMembers)
         .set({
-          lastReadSeq: sql`max(${roomMembers.lastReadSeq}, (select seq from messages where room_id = ${roomId} and sender_id = ${d.senderId} and client_id = ${d.clientId}))`,
+          lastReadSeq: sql`max(${roomMembers.lastReadSeq}, (select seq from messages where room_id = ${p("roomId")} and sender_id = ${p("senderId")} and client_id = ${p("clientId")}))`,
         })
-        .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, d.senderId)))
+        .where(and(eq(roomMembers.roomId, p("roomId")), eq(roomMembers.userId, p("senderId"))))
         .returning({ lastReadSeq: roomMembers.lastReadSeq }),
     );
+    this.updateRoom = prepareForBatch(
+      d1,
+      db.update(rooms).set({ lastSeq: newest("seq"), lastMessageId: newest("id"), updatedAt: newest("sent_at") }).where(eq(rooms.id, p("roomId"))),
+    );
   }
-  const newest = (column: string) => sql`(select ${sql.raw(column)} from messages where room_id = ${roomId} order by seq desc limit 1)`;
-  statements.push(
-    db.update(rooms).set({ lastSeq: newest("seq"), lastMessageId: newest("id"), updatedAt: newest("sent_at") }).where(eq(rooms.id, roomId)),
-  );
-  const results = (await db.batch(statements as [Statement, ...Statement[]])) as unknown[][];
-  return drafts.map((_, i) => {
-    const [stored, cursor] = [results[2 * i], results[2 * i + 1]] as [(typeof messages.$inferSelect)[], { lastReadSeq: number }[]];
-    return { message: toMessage(stored[0]!), senderLastReadSeq: cursor[0]?.lastReadSeq ?? 0 };
-  });
-};
 
-/** Moves a member's cursor forward only (a seq past the end counts as the end); null when it did not move. */
-export const advanceCursor = async (db: Db, roomId: string, userId: string, seq: number): Promise<number | null> => {
-  const target = sql`min(${seq}, (select ${rooms.lastSeq} from ${rooms} where ${rooms.id} = ${roomId}))`;
-  const row = await db
-    .update(roomMembers)
-    .set({ lastReadSeq: target })
-    .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), lt(roomMembers.lastReadSeq, target)))
-    .returning({ lastReadSeq: roomMembers.lastReadSeq })
-    .get();
-  return row?.lastReadSeq ?? null;
-};
+  /**
+   * Stores a group of sends and the room's last message in one D1 batch (one transaction), two
+   * statements per send plus one for the room. seq is computed inside the transaction as max(seq)+1.
+   * A repeated (sender, clientId) hits the unique index and the upsert's no-op update hands back the
+   * stored row instead, so nothing is stored twice and seq stays gap-free. Sending also moves the
+   * sender's read cursor to their message, which keeps unread = last_seq − cursor exact.
+   */
+  async commitDrafts(roomId: string, drafts: Draft[]): Promise<Committed[]> {
+    const statements = drafts.flatMap((d) => {
+      const values = { id: crypto.randomUUID(), roomId, ...d };
+      return [this.insertMessage(values), this.moveSenderCursor(values)];
+    });
+    statements.push(this.updateRoom({ roomId }));
+    const results = await this.d1.batch<Record<string, unknown>>(statements);
+    return drafts.map((_, i) => {
+      const [stored, cursor] = [results[2 * i]!.results[0]!, results[2 * i + 1]!.results[0]];
+      return { message: toMessage(readRow(messages, stored)), senderLastReadSeq: (cursor?.last_read_seq as number | undefined) ?? 0 };
+    });
+  }
+
+  /** Moves a member's cursor forward only (a seq past the end counts as the end); null when it did not move. */
+  async advanceCursor(roomId: string, userId: string, seq: number): Promise<number | null> {
+    const target = sql`min(${seq}, (select ${rooms.lastSeq} from ${rooms} where ${rooms.id} = ${roomId}))`;
+    const row = await this.db
+      .update(roomMembers)
+      .set({ lastReadSeq: target })
+      .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId), lt(roomMembers.lastReadSeq, target)))
+      .returning({ lastReadSeq: roomMembers.lastReadSeq })
+      .get();
+    return row?.lastReadSeq ?? null;
+  }
+}

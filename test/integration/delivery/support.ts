@@ -1,8 +1,5 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { sql } from "drizzle-orm";
-import type { Db } from "../../../worker/db/client";
-import { rooms } from "../../../worker/db/schema";
 import { befriend, directRoom, register, roomSocket } from "../harness";
 
 /** Shared helpers of the delivery tests: the room object, what D1 holds, and a handle on D1 batches. */
@@ -105,8 +102,8 @@ interface BatchState {
 }
 
 /**
- * Wraps `db.batch` of the room object's current instance (the `db` field is private, hence the
- * cast). It counts batches and their sizes, can hold the next batch before it reaches D1 (so sends
+ * Wraps the D1 `batch` of the room object's current instance (its store's `d1` field is private,
+ * hence the cast). It counts batches and their sizes, can hold the next batch before it reaches D1 (so sends
  * pile up behind it), can make batches fail *inside* D1 (the real statements run, followed by one
  * that violates NOT NULL, so the transaction must roll everything back), and can lose a committed
  * batch's answer (D1 committed, the call throws: a timeout or a dropped connection after commit). The wrapper lives on
@@ -118,24 +115,22 @@ interface BatchState {
 export const controlBatches = async (roomId: string) => {
   const state: BatchState = { drafts: [], hold: false, waiting: false, failCalls: new Set(), loseCalls: new Set() };
   await runInDurableObject(roomStub(roomId), (instance: object) => {
-    const db = (instance as unknown as { db: Db }).db;
-    const original = db.batch.bind(db);
-    const failing = db.insert(rooms).values({ id: `poison-${crypto.randomUUID()}`, kind: "direct", updatedAt: sql`null` as unknown as number });
-    const wrapped = async (statements: Parameters<Db["batch"]>[0]) => {
+    const store = (instance as unknown as { store: { d1: D1Database } }).store;
+    const d1 = store.d1;
+    const failing = d1.prepare("insert into rooms (id, kind, updated_at) values (?, 'direct', null)").bind(`poison-${crypto.randomUUID()}`);
+    const batch = async (statements: D1PreparedStatement[]) => {
       const index = state.drafts.push(Math.floor((statements.length - 1) / 2)) - 1; // floor: another wrapper's poison
       if (state.hold) {
         state.waiting = true;
         while (state.hold) await new Promise((r) => setTimeout(r, 1));
         state.waiting = false;
       }
-      if (state.failCalls.has(index)) {
-        return original([...statements, failing] as unknown as Parameters<Db["batch"]>[0]);
-      }
-      const result = await original(statements);
+      if (state.failCalls.has(index)) return d1.batch([...statements, failing]);
+      const result = await d1.batch(statements);
       if (state.loseCalls.has(index)) throw new Error("injected: the batch committed but its answer was lost");
       return result;
     };
-    Object.defineProperty(db, "batch", { value: wrapped, configurable: true, writable: true });
+    store.d1 = { prepare: (query: string) => d1.prepare(query), batch } as unknown as D1Database;
   });
   return {
     state,
