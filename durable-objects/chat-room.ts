@@ -41,7 +41,7 @@ export class ChatRoom extends DurableObject<Env> {
   private notifyWindow?: ReturnType<typeof setTimeout>;
   private notifyPending = false;
   /** A room's members do not change, so they are read once per wake-up. */
-  private members?: Promise<string[]>;
+  private members?: string[];
   /**
    * Members whose hub answered that no tab is open, and until when (this object's clock) it need not
    * be called. Losing this on eviction only costs calls; hubListening clears an entry early.
@@ -191,7 +191,7 @@ export class ChatRoom extends DurableObject<Env> {
           for (const ws of sockets) if (ws !== sender) sendFrame(ws, { type: "message", message });
           cursors.set(message.senderId, senderLastReadSeq);
         });
-        for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq });
+        for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq }, sockets);
         if (cursors.size > 0) this.roomChanged(roomId);
       }
     } finally {
@@ -210,8 +210,8 @@ export class ChatRoom extends DurableObject<Env> {
     sendFrame(ws, { type: "synced", lastSeq: cursor });
   }
 
-  private broadcast(frame: Parameters<typeof sendFrame>[1]): void {
-    for (const ws of liveSockets(this.ctx)) sendFrame(ws, frame);
+  private broadcast(frame: Parameters<typeof sendFrame>[1], sockets = liveSockets(this.ctx)): void {
+    for (const ws of sockets) sendFrame(ws, frame);
   }
 
   /**
@@ -220,6 +220,8 @@ export class ChatRoom extends DurableObject<Env> {
    * cursor), and every change would otherwise cost one hub call per member.
    */
   private roomChanged(roomId: string): void {
+    // Nobody to tell, so no window either: a member whose tab opens wakes this room and re-reads the list.
+    if (this.everyHubQuiet()) return;
     if (this.notifyWindow) {
       this.notifyPending = true;
       return;
@@ -233,12 +235,12 @@ export class ChatRoom extends DurableObject<Env> {
     }, NOTIFY_WINDOW_MS);
   }
 
+  private everyHubQuiet(now = Date.now()): boolean {
+    return this.members?.every((id) => (this.quietHubs.get(id) ?? 0) > now) ?? false;
+  }
+
   private async notifyMembers(roomId: string): Promise<void> {
-    this.members ??= memberIds(this.db, roomId);
-    const ids = await this.members.catch((err) => {
-      this.members = undefined;
-      throw err;
-    });
+    const ids = (this.members ??= await memberIds(this.db, roomId));
     const callHub = async (id: string) => {
       const wakes = this.hubWakes.get(id) ?? 0;
       const quietMs = await userHub(this.env, id).roomChanged(id, roomId);

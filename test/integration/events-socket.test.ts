@@ -262,6 +262,27 @@ describe("events socket: rooms stop calling the hub of a member with no tab open
     for (const s of [eb, sa]) s.close();
   });
 
+  it("once every member's hub is quiet, a change opens no notify window (no timer per change), and a tab opening still hears the next one", async () => {
+    const { a, b, room } = await freshPair();
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "w-1");
+    await vi.waitFor(async () => {
+      expect(await quietSince(a, room.id)).toBeTypeOf("number");
+      expect(await quietSince(b, room.id)).toBeTypeOf("number");
+    });
+    const windowOpen = () => runInDurableObject(chatRoom(env, room.id), (instance: object) => (instance as { notifyWindow?: unknown }).notifyWindow !== undefined);
+    await vi.waitFor(async () => expect(await windowOpen()).toBe(false));
+
+    await sendAndAck(sa, "w-2");
+    expect(await windowOpen()).toBe(false);
+
+    const eb = await events(b);
+    const msg = await sendAndAck(sa, "w-3");
+    expect((await eb.next(roomEvent(room.id, (r) => r.lastSeq === 3))).room.lastMessage).toEqual(msg);
+    expect(await windowOpen()).toBe(true);
+    for (const s of [eb, sa]) s.close();
+  });
+
   it("a room evicted after a quiet answer has forgotten it and calls the hub again: nothing is missed", async () => {
     const { a, b, room } = await freshPair();
     const sa = await roomSocket(room.id, a);
