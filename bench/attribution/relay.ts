@@ -1,7 +1,7 @@
 /**
  * Diagnostic: where the app's per-message cost goes. The baseline relay (bench/baseline) with the
  * app's layers added one at a time, chosen per socket by `?layer=`. The first six differ only in
- * how the message is written; `frames` and `hub` add to `drizzle`:
+ * how the message is written; `ack`, `frames` and `hub` add to `drizzle`:
  *
  *   relay    one INSERT, forward the message                      (= the baseline)
  *   batch1   the app's INSERT (upsert, RETURNING *) alone, in a D1 batch
@@ -10,10 +10,12 @@
  *            (batch3's work in one statement)
  *   sql      an older, four-statement form of the app's batch, by hand
  *   drizzle  the app's own commitDrafts() (drizzle builds and maps the same batch), forward
- *   frames   + the app's frame handling: token bucket and attachment write, valibot ClientFrame,
- *            ack to the sender and a read frame to every socket
+ *   ack      + the app's frame handling: token bucket and attachment write, valibot ClientFrame,
+ *            ack to the sender
+ *   frames   + a read frame (the sender's cursor) to every socket
  *   hub      + one Durable Object RPC per member (UserHub.roomChanged-like; no events socket, so
  *            it returns at once), as ChatRoom.notifyMembers does
+ *   app      the app's own ChatRoom and UserHub, reached as the Worker reaches them after auth
  *
  * `LAYERS=relay,batch1,… node bench/attribution/run.ts` runs a subset.
  *
@@ -23,17 +25,22 @@
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
 import { take, fullBucket, type Bucket } from "../../durable-objects/token-bucket";
-import { commitDrafts } from "../../durable-objects/room-store";
+import { RoomStore } from "../../durable-objects/room-store";
+import { TRUSTED } from "../../durable-objects/socket-io";
 import { ClientFrame } from "../../worker/contract/index";
 import { getDb } from "../../worker/db/client";
+
+export { ChatRoom } from "../../durable-objects/chat-room";
+export { UserHub } from "../../durable-objects/user-hub";
 
 interface AttributionEnv {
   DB: D1Database;
   RELAY: DurableObjectNamespace<Relay>;
   HUB: DurableObjectNamespace<Hub>;
+  CHAT_ROOM: Env["CHAT_ROOM"];
 }
 
-const LAYERS = ["relay", "batch1", "batch3", "trig", "sql", "drizzle", "frames", "hub"] as const;
+const LAYERS = ["relay", "batch1", "batch3", "trig", "sql", "drizzle", "ack", "frames", "hub", "app"] as const;
 type Layer = (typeof LAYERS)[number];
 const atLeast = (layer: Layer, min: Layer) => LAYERS.indexOf(layer) >= LAYERS.indexOf(min);
 
@@ -56,6 +63,37 @@ const APP_SQL = [
   "update rooms set last_seq = (select seq from messages where room_id = ?1 order by seq desc limit 1), last_message_id = (select id from messages where room_id = ?1 order by seq desc limit 1), updated_at = (select sent_at from messages where room_id = ?1 order by seq desc limit 1) where id = ?1",
 ];
 
+/** The app's schema has foreign keys: the room, its two users and their memberships first. */
+const seedRoom = (D: D1Database, roomId: string, userId: string, peer: string) => {
+  const user = (id: string) => D.prepare("INSERT OR IGNORE INTO users (id, username, display_name, password_hash, created_at) VALUES (?1, ?1, ?1, 'x', 0)").bind(id);
+  const member = (id: string) => D.prepare("INSERT OR IGNORE INTO room_members (room_id, user_id, last_read_seq, joined_at) VALUES (?1, ?2, 0, 0)").bind(roomId, id);
+  return D.batch([
+    D.prepare("CREATE TABLE IF NOT EXISTS tmessages (id TEXT PRIMARY KEY, room_id TEXT NOT NULL, seq INTEGER NOT NULL, sender_id TEXT NOT NULL, client_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)"),
+    D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_seq ON tmessages(room_id, seq)"),
+    D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_client ON tmessages(room_id, sender_id, client_id)"),
+    D.prepare("CREATE TRIGGER IF NOT EXISTS tm_after AFTER INSERT ON tmessages BEGIN UPDATE rooms SET last_seq = NEW.seq, last_message_id = NEW.id, updated_at = NEW.sent_at WHERE id = NEW.room_id; UPDATE room_members SET last_read_seq = max(last_read_seq, NEW.seq) WHERE room_id = NEW.room_id AND user_id = NEW.sender_id; END"),
+    user(userId),
+    user(peer),
+    D.prepare("INSERT OR IGNORE INTO rooms (id, kind, pair_key, last_seq, updated_at) VALUES (?1, 'direct', ?1, 0, 0)").bind(roomId),
+    member(userId),
+    member(peer),
+  ]);
+};
+
+/** The app's room socket, handed over as the Worker does once the session and membership are checked. */
+const appRoom = async (env: AttributionEnv, url: URL, roomId: string): Promise<Response> => {
+  const userId = url.searchParams.get("user")!;
+  await seedRoom(env.DB, roomId, userId, url.searchParams.get("peer")!);
+  const headers = new Headers({
+    Upgrade: "websocket",
+    [TRUSTED.roomId]: roomId,
+    [TRUSTED.userId]: userId,
+    [TRUSTED.sessionId]: `bench-${userId}`,
+    [TRUSTED.sessionExpires]: String(Date.now() + 3_600_000),
+  });
+  return env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(roomId)).fetch(new Request(url, { headers }));
+};
+
 export class Hub extends DurableObject<AttributionEnv> {
   async roomChanged(_userId: string, _roomId: string): Promise<void> {
     if (this.ctx.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length === 0) return;
@@ -63,7 +101,7 @@ export class Hub extends DurableObject<AttributionEnv> {
 }
 
 export class Relay extends DurableObject<AttributionEnv> {
-  private readonly db = getDb(this.env as unknown as Env);
+  private readonly store = new RoomStore(this.env.DB, getDb(this.env as unknown as Env));
   private ready?: Promise<unknown>;
 
   async fetch(request: Request): Promise<Response> {
@@ -72,21 +110,7 @@ export class Relay extends DurableObject<AttributionEnv> {
     const userId = url.searchParams.get("user")!;
     const peer = url.searchParams.get("peer")!;
     const layer = (url.searchParams.get("layer") ?? "relay") as Layer;
-    // The app's schema has foreign keys: the room, its two users and their memberships first.
-    const D = this.env.DB;
-    const user = (id: string) => D.prepare("INSERT OR IGNORE INTO users (id, username, display_name, password_hash, created_at) VALUES (?1, ?1, ?1, 'x', 0)").bind(id);
-    const member = (id: string) => D.prepare("INSERT OR IGNORE INTO room_members (room_id, user_id, last_read_seq, joined_at) VALUES (?1, ?2, 0, 0)").bind(roomId, id);
-    this.ready ??= D.batch([
-      D.prepare("CREATE TABLE IF NOT EXISTS tmessages (id TEXT PRIMARY KEY, room_id TEXT NOT NULL, seq INTEGER NOT NULL, sender_id TEXT NOT NULL, client_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)"),
-      D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_seq ON tmessages(room_id, seq)"),
-      D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_client ON tmessages(room_id, sender_id, client_id)"),
-      D.prepare("CREATE TRIGGER IF NOT EXISTS tm_after AFTER INSERT ON tmessages BEGIN UPDATE rooms SET last_seq = NEW.seq, last_message_id = NEW.id, updated_at = NEW.sent_at WHERE id = NEW.room_id; UPDATE room_members SET last_read_seq = max(last_read_seq, NEW.seq) WHERE room_id = NEW.room_id AND user_id = NEW.sender_id; END"),
-      user(userId),
-      user(peer),
-      D.prepare("INSERT OR IGNORE INTO rooms (id, kind, pair_key, last_seq, updated_at) VALUES (?1, 'direct', ?1, 0, 0)").bind(roomId),
-      member(userId),
-      member(peer),
-    ]);
+    this.ready ??= seedRoom(this.env.DB, roomId, userId, peer);
     await this.ready;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
@@ -100,7 +124,7 @@ export class Relay extends DurableObject<AttributionEnv> {
     const att = ws.deserializeAttachment() as Attachment;
     const { roomId, userId, layer } = att;
     let frame = JSON.parse(raw) as { clientId: string; body: string };
-    if (atLeast(layer, "frames")) {
+    if (atLeast(layer, "ack")) {
       take(att.bucket, Date.now());
       ws.serializeAttachment(att);
       const parsed = v.safeParse(ClientFrame, frame);
@@ -142,11 +166,11 @@ export class Relay extends DurableObject<AttributionEnv> {
       const stored = results[1]!.results[0] as { id: string; seq: number; sent_at: number };
       message = { id: stored.id, roomId, seq: stored.seq, senderId: userId, body: frame.body, sentAt: new Date(stored.sent_at).toISOString(), clientId: frame.clientId };
     } else {
-      const [committed] = await commitDrafts(this.db, roomId, [{ senderId: userId, clientId: frame.clientId, body: frame.body, sentAt }]);
+      const [committed] = await this.store.commitDrafts(roomId, [{ senderId: userId, clientId: frame.clientId, body: frame.body, sentAt }]);
       message = { ...committed!.message };
     }
     const sockets = this.ctx.getWebSockets();
-    if (atLeast(layer, "frames")) ws.send(JSON.stringify({ type: "ack", clientId: frame.clientId, message }));
+    if (atLeast(layer, "ack")) ws.send(JSON.stringify({ type: "ack", clientId: frame.clientId, message }));
     for (const other of sockets) if (other !== ws) other.send(JSON.stringify({ type: "message", message }));
     if (atLeast(layer, "frames")) for (const s of sockets) s.send(JSON.stringify({ type: "read", userId, lastReadSeq: message.seq }));
     if (atLeast(layer, "hub")) {
@@ -166,6 +190,7 @@ export default {
     const match = /^\/rooms\/([^/]+)\/ws$/.exec(url.pathname);
     if (!match) return new Response("not found", { status: 404 });
     const target = new URL(request.url);
+    if (target.searchParams.get("layer") === "app") return appRoom(env, target, match[1]!);
     target.searchParams.set("room", match[1]!);
     return env.RELAY.get(env.RELAY.idFromName(match[1]!)).fetch(new Request(target, request));
   },
