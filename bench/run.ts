@@ -2,8 +2,8 @@
  * `npm run bench` — the app's message path against a bare relay in the same run, the chat list
  * and history at scale, and the first-load web payload. See bench/README.md.
  *
- *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 3] [--pingpong 100]
- *                     [--warmup 4] [--slices 4] [--events] [--scale-rooms 1000] [--big-room 100000]
+ *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 3] [--pingpong 200]
+ *                     [--warmup 4] [--slices 8] [--events] [--scale-rooms 1000] [--big-room 100000]
  *                     [--small-room 100] [--calls 50] [--history-calls 200] [--skip-fanout]
  *                     [--skip-scale] [--skip-web] [--build-web] [--out bench/results.json] [--keep]
  */
@@ -87,10 +87,10 @@ const config = {
   rooms: int(flags.rooms, smoke ? 2 : 50),
   burstK: int(flags.burst, smoke ? 5 : 20),
   burstRounds: int(flags["burst-rounds"], smoke ? 2 : 4),
-  pingPongPerRoom: int(flags.pingpong, smoke ? 10 : 100, 2),
+  pingPongPerRoom: int(flags.pingpong, smoke ? 10 : 200, 2),
   warmupPerRoom: int(flags.warmup, smoke ? 2 : 4, 0),
   /** Ping-pong is run in this many slices per side, alternating app and baseline (as are burst rounds). */
-  slices: int(flags.slices, smoke ? 2 : 4),
+  slices: int(flags.slices, smoke ? 2 : 8),
   eventsSockets: flags.events,
   scaleRooms: int(flags["scale-rooms"], smoke ? 20 : 1000, 2),
   bigRoomMessages: int(flags["big-room"], smoke ? 1000 : 100_000),
