@@ -1,6 +1,6 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Message } from "../worker/contract";
-import { type Db, type PreparedBatchStatement, prepareForBatch, readRow } from "../worker/db/client";
+import { type Db, type PreparedBatchStatement, getDb, prepareForBatch, readRow } from "../worker/db/client";
 import { messages, roomMembers, rooms } from "../worker/db/schema";
 import { toMessage } from "../worker/db/views";
 
@@ -29,11 +29,13 @@ export class RoomStore {
   private readonly insertMessage: PreparedBatchStatement;
   private readonly moveSenderCursor: PreparedBatchStatement;
   private readonly updateRoom: PreparedBatchStatement;
+  private readonly d1: D1Database;
+  private readonly db: Db;
 
-  constructor(
-    private readonly d1: D1Database,
-    private readonly db: Db,
-  ) {
+  constructor(env: Env) {
+    const [d1, db] = [env.DB, getDb(env)];
+    this.d1 = d1;
+    this.db = db;
     this.insertMessage = prepareForBatch(
       d1,
       db
@@ -87,7 +89,7 @@ export class RoomStore {
     const results = await this.d1.batch<Record<string, unknown>>(statements);
     return drafts.map((_, i) => {
       const [stored, cursor] = [results[2 * i]!.results[0]!, results[2 * i + 1]!.results[0]];
-      return { message: toMessage(readRow(messages, stored)), senderLastReadSeq: (cursor?.last_read_seq as number | undefined) ?? 0 };
+      return { message: toMessage(readRow(messages, stored)), senderLastReadSeq: (cursor?.[roomMembers.lastReadSeq.name] as number | undefined) ?? 0 };
     });
   }
 
