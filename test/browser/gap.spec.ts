@@ -1,7 +1,7 @@
-import { expect, test } from "@playwright/test";
+import { type Browser, expect, test } from "@playwright/test";
 import { addFriend, newPerson, openChatWith, sendMessage, storedBubbles } from "./helpers";
 
-test("a message frame lost on the way is fetched as soon as a later one shows the gap", async ({ browser }) => {
+const lostFrameIsFetched = (firstBeforeOpening: boolean) => async ({ browser }: { browser: Browser }) => {
   test.setTimeout(90_000);
   const a = await newPerson(browser, "gapa", "보내는 쪽");
   const b = await newPerson(browser, "gapb", "받는 쪽");
@@ -22,9 +22,10 @@ test("a message frame lost on the way is fetched as soon as a later one shows th
   });
 
   await openChatWith(a.page, b.displayName);
+  if (firstBeforeOpening) await sendMessage(a.page, "첫 메시지");
   await b.page.reload();
   await openChatWith(b.page, a.displayName);
-  await sendMessage(a.page, "첫 메시지");
+  if (!firstBeforeOpening) await sendMessage(a.page, "첫 메시지");
   await expect(storedBubbles(b.page)).toHaveText(["첫 메시지"]);
 
   await sendMessage(a.page, "사라질 메시지");
@@ -35,4 +36,9 @@ test("a message frame lost on the way is fetched as soon as a later one shows th
   expect(swallowed).toBe(1);
   await a.context.close();
   await b.context.close();
-});
+};
+
+test("a message frame lost on the way is fetched as soon as a later one shows the gap", lostFrameIsFetched(false));
+
+// The connection's first sync then starts from seq 1, the same seq the gap's sync starts from.
+test("a lost frame is fetched even when the connection's first sync started from the same seq", lostFrameIsFetched(true));

@@ -148,6 +148,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
         updateRead(frame.userId, frame.lastReadSeq);
         break;
       case "synced":
+        // Answered: a later gap may need a sync from the same seq again (the dedupe only spans one in flight).
+        lastSyncFrom = -1;
         // A server may answer a sync in pages: keep asking while we still have a gap below its last seq.
         if (needsMoreSync(messages(), frame.lastSeq)) sync();
         break;
