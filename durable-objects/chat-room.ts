@@ -183,13 +183,15 @@ export class ChatRoom extends DurableObject<Env> {
         }
         const sockets = liveSockets(this.ctx);
         const cursors = new Map<string, number>();
-        committed.forEach(({ message, senderLastReadSeq }, i) => {
+        committed.forEach(({ message, stored }, i) => {
           const sender = group[i]!.ws;
           sendFrame(sender, { type: "ack", clientId: message.clientId, message });
           // A repeat is fanned out again: its first commit may have landed in D1 while this object
           // only saw an error, and no memory here survives hibernation to tell. Members merge by seq.
           for (const ws of sockets) if (ws !== sender) sendFrame(ws, { type: "message", message });
-          cursors.set(message.senderId, senderLastReadSeq);
+          // The store moved the sender's cursor to a new message (it was the room's last, so nothing
+          // read was ahead of it); a repeat moved nothing.
+          if (stored) cursors.set(message.senderId, message.seq);
         });
         for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq }, sockets);
         if (cursors.size > 0) this.roomChanged(roomId);

@@ -25,6 +25,19 @@ export const TRUSTED = {
 export const sessionTag = (sessionId: string) => `sid:${sessionId}`;
 
 /**
+ * Each socket's session expiry, read from its attachment once per socket object: it never changes,
+ * and every fan-out would otherwise decode every socket's attachment again. After hibernation the
+ * runtime hands out new socket objects, so this refills from the attachments.
+ */
+const expiries = new WeakMap<WebSocket, number>();
+
+const sessionExpiry = (ws: WebSocket): number => {
+  let at = expiries.get(ws);
+  if (at === undefined) expiries.set(ws, (at = (ws.deserializeAttachment() as { sessionExpires: number }).sessionExpires));
+  return at;
+};
+
+/**
  * The open sockets (optionally of one tag) whose session is still live. `ping` is answered without
  * waking the object, so an idle socket would never notice its session expiring: it is closed here,
  * the next time anything is addressed to it.
@@ -32,7 +45,7 @@ export const sessionTag = (sessionId: string) => `sid:${sessionId}`;
 export const liveSockets = (ctx: DurableObjectState, tag?: string, now = Date.now()): WebSocket[] =>
   ctx.getWebSockets(tag).filter((ws) => {
     if (ws.readyState !== WebSocket.OPEN) return false;
-    if (now < (ws.deserializeAttachment() as { sessionExpires: number }).sessionExpires) return true;
+    if (now < sessionExpiry(ws)) return true;
     ws.close(CLOSE_POLICY, "session expired");
     return false;
   });

@@ -14,10 +14,15 @@ const ROOM_KEY = "room:";
 const ENDED_KEY = "ended:";
 /** Rooms that were told nobody here is listening, with when; a connect tells them all otherwise. */
 const QUIET_KEY = "quiet:";
-/** How long a room may skip this hub after a quiet answer; a connect wakes it sooner. */
-const QUIET_MS = 60_000;
-/** Kept well past QUIET_MS so a room whose clock runs behind ours is still woken. */
-const QUIET_MEMORY_MS = QUIET_MS + 10 * 60_000;
+/**
+ * How long a room may skip this hub after a quiet answer; a connect wakes it sooner, so this only
+ * bounds how long a lost wake-up could last. Each answer is spread by ±20 %: rooms that first asked
+ * together (after a deploy, or in a busy moment) would otherwise keep re-asking in the same instant.
+ */
+const QUIET_MS = 5 * 60_000;
+const quietFor = () => Math.round(QUIET_MS * (0.8 + 0.4 * Math.random()));
+/** Kept well past the longest quiet answer so a room whose clock runs behind ours is still woken. */
+const QUIET_MEMORY_MS = 1.2 * QUIET_MS + 10 * 60_000;
 /** Longer than any upgrade takes to reach its room: a late registration of an ended session is refused. */
 const ENDED_MEMORY_MS = 10 * 60_000;
 
@@ -73,7 +78,7 @@ export class UserHub extends DurableObject<Env> {
   async roomChanged(userId: string, roomId: string): Promise<number> {
     if (liveSockets(this.ctx).length === 0) {
       this.ctx.storage.kv.put(QUIET_KEY + roomId, Date.now());
-      return QUIET_MS;
+      return quietFor();
     }
     if (this.refreshing.has(roomId)) {
       this.stale.add(roomId);

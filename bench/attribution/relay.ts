@@ -1,20 +1,18 @@
 /**
  * Diagnostic: where the app's per-message cost goes. The baseline relay (bench/baseline) with the
- * app's layers added one at a time, chosen per socket by `?layer=`. The first six differ only in
- * how the message is written; `ack`, `frames` and `hub` add to `drizzle`:
+ * app's layers added one at a time, chosen per socket by `?layer=`. `ack`, `frames` and `hub` add
+ * to `drizzle`:
  *
- *   relay    one INSERT, forward the message                      (= the baseline)
- *   batch1   the app's INSERT (upsert, RETURNING *) alone, in a D1 batch
- *   batch3   + the sender's cursor and the room's last message: the app's three statements, by hand
- *   trig     batch1 into a copy of messages whose AFTER INSERT trigger does batch3's two updates
- *            (batch3's work in one statement)
- *   sql      an older, four-statement form of the app's batch, by hand
- *   drizzle  the app's own commitDrafts() (drizzle builds and maps the same batch), forward
+ *   relay    one INSERT into a copy of the baseline's table (no trigger, no foreign keys), forward
+ *            the message                                             (= the baseline)
+ *   batch1   the app's INSERT (upsert, RETURNING *) by hand, in a D1 batch, into the app's table:
+ *            its trigger moves the room's last message and the sender's cursor
+ *   drizzle  the app's own commitDrafts() (the same statement, built once by drizzle and mapped)
  *   ack      + the app's frame handling: token bucket and attachment write, valibot ClientFrame,
  *            ack to the sender
  *   frames   + a read frame (the sender's cursor) to every socket
  *   hub      + one Durable Object RPC per member (UserHub.roomChanged-like; no events socket, so
- *            it returns at once), as ChatRoom.notifyMembers does
+ *            it returns at once), as ChatRoom.notifyMembers does when nobody answered quiet
  *   app      the app's own ChatRoom and UserHub, reached as the Worker reaches them after auth
  *
  * `LAYERS=relay,batch1,… node bench/attribution/run.ts` runs a subset.
@@ -39,7 +37,7 @@ interface AttributionEnv {
   CHAT_ROOM: Env["CHAT_ROOM"];
 }
 
-const LAYERS = ["relay", "batch1", "batch3", "trig", "sql", "drizzle", "ack", "frames", "hub", "app"] as const;
+const LAYERS = ["relay", "batch1", "drizzle", "ack", "frames", "hub", "app"] as const;
 type Layer = (typeof LAYERS)[number];
 const atLeast = (layer: Layer, min: Layer) => LAYERS.indexOf(layer) >= LAYERS.indexOf(min);
 
@@ -51,26 +49,21 @@ interface Attachment {
 }
 
 const RELAY_INSERT =
-  "INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, sent_at) " +
-  "SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6 FROM messages WHERE room_id = ?2 RETURNING seq";
+  "INSERT INTO relay_messages (id, room_id, seq, sender_id, client_id, body, sent_at) " +
+  "SELECT ?1, ?2, coalesce(max(seq), 0) + 1, ?3, ?4, ?5, ?6 FROM relay_messages WHERE room_id = ?2 RETURNING seq";
 
-/** room-store.ts's commitDrafts for one draft, written out by hand. */
-const APP_SQL = [
-  "insert into messages (id, room_id, seq, sender_id, client_id, body, sent_at) select ?1, rooms.id, coalesce((select max(seq) from messages where room_id = ?2), 0) + 1, ?3, ?4, ?5, ?6 from rooms where rooms.id = ?2 and not exists (select 1 from messages where room_id = ?2 and sender_id = ?3 and client_id = ?4) returning id",
-  "select * from messages where room_id = ?1 and sender_id = ?2 and client_id = ?3",
-  "update room_members set last_read_seq = max(last_read_seq, (select seq from messages where room_id = ?1 and sender_id = ?2 and client_id = ?3)) where room_id = ?1 and user_id = ?2 returning last_read_seq",
-  "update rooms set last_seq = (select seq from messages where room_id = ?1 order by seq desc limit 1), last_message_id = (select id from messages where room_id = ?1 order by seq desc limit 1), updated_at = (select sent_at from messages where room_id = ?1 order by seq desc limit 1) where id = ?1",
-];
+/** room-store.ts's statement, written out by hand. */
+const APP_INSERT =
+  "insert into messages (id, room_id, seq, sender_id, client_id, body, sent_at) select ?1, rooms.id, coalesce((select max(seq) from messages where room_id = ?2), 0) + 1, ?3, ?4, ?5, ?6 from rooms where rooms.id = ?2 on conflict (room_id, sender_id, client_id) do update set client_id = excluded.client_id returning *";
 
 /** The app's schema has foreign keys: the room, its two users and their memberships first. */
 const seedRoom = (D: D1Database, roomId: string, userId: string, peer: string) => {
   const user = (id: string) => D.prepare("INSERT OR IGNORE INTO users (id, username, display_name, password_hash, created_at) VALUES (?1, ?1, ?1, 'x', 0)").bind(id);
   const member = (id: string) => D.prepare("INSERT OR IGNORE INTO room_members (room_id, user_id, last_read_seq, joined_at) VALUES (?1, ?2, 0, 0)").bind(roomId, id);
   return D.batch([
-    D.prepare("CREATE TABLE IF NOT EXISTS tmessages (id TEXT PRIMARY KEY, room_id TEXT NOT NULL, seq INTEGER NOT NULL, sender_id TEXT NOT NULL, client_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)"),
-    D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_seq ON tmessages(room_id, seq)"),
-    D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS tm_client ON tmessages(room_id, sender_id, client_id)"),
-    D.prepare("CREATE TRIGGER IF NOT EXISTS tm_after AFTER INSERT ON tmessages BEGIN UPDATE rooms SET last_seq = NEW.seq, last_message_id = NEW.id, updated_at = NEW.sent_at WHERE id = NEW.room_id; UPDATE room_members SET last_read_seq = max(last_read_seq, NEW.seq) WHERE room_id = NEW.room_id AND user_id = NEW.sender_id; END"),
+    D.prepare("CREATE TABLE IF NOT EXISTS relay_messages (id TEXT PRIMARY KEY, room_id TEXT NOT NULL, seq INTEGER NOT NULL, sender_id TEXT NOT NULL, client_id TEXT NOT NULL, body TEXT NOT NULL, sent_at INTEGER NOT NULL)"),
+    D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS relay_messages_seq ON relay_messages(room_id, seq)"),
+    D.prepare("CREATE UNIQUE INDEX IF NOT EXISTS relay_messages_client ON relay_messages(room_id, sender_id, client_id)"),
     user(userId),
     user(peer),
     D.prepare("INSERT OR IGNORE INTO rooms (id, kind, pair_key, last_seq, updated_at) VALUES (?1, 'direct', ?1, 0, 0)").bind(roomId),
@@ -136,33 +129,10 @@ export class Relay extends DurableObject<AttributionEnv> {
       const id = crypto.randomUUID();
       const row = await this.env.DB.prepare(RELAY_INSERT).bind(id, roomId, userId, frame.clientId, frame.body, sentAt).first<{ seq: number }>();
       message = { id, roomId, seq: row?.seq ?? 0, senderId: userId, body: frame.body, sentAt: new Date(sentAt).toISOString(), clientId: frame.clientId };
-    } else if (layer === "batch1" || layer === "batch3" || layer === "trig") {
-      const D = this.env.DB;
+    } else if (layer === "batch1") {
       const id = crypto.randomUUID();
-      const table = layer === "trig" ? "tmessages" : "messages";
-      const insert = D.prepare(
-        `insert into ${table} (id, room_id, seq, sender_id, client_id, body, sent_at) select ?1, rooms.id, coalesce((select max(seq) from ${table} where room_id = ?2), 0) + 1, ?3, ?4, ?5, ?6 from rooms where rooms.id = ?2 on conflict (room_id, sender_id, client_id) do update set client_id = excluded.client_id returning *`,
-      ).bind(id, roomId, userId, frame.clientId, frame.body, sentAt);
-      const rest =
-        layer === "batch3"
-          ? [
-              D.prepare("update room_members set last_read_seq = max(last_read_seq, (select seq from messages where room_id = ?1 and sender_id = ?2 and client_id = ?3)) where room_id = ?1 and user_id = ?2 returning last_read_seq").bind(roomId, userId, frame.clientId),
-              D.prepare(APP_SQL[3]!).bind(roomId),
-            ]
-          : [];
-      const results = await D.batch([insert, ...rest]);
-      const stored = results[0]!.results[0] as { id: string; seq: number; sent_at: number };
-      message = { id: stored.id, roomId, seq: stored.seq, senderId: userId, body: frame.body, sentAt: new Date(stored.sent_at).toISOString(), clientId: frame.clientId };
-    } else if (layer === "sql") {
-      const D = this.env.DB;
-      const id = crypto.randomUUID();
-      const results = await D.batch([
-        D.prepare(APP_SQL[0]!).bind(id, roomId, userId, frame.clientId, frame.body, sentAt),
-        D.prepare(APP_SQL[1]!).bind(roomId, userId, frame.clientId),
-        D.prepare(APP_SQL[2]!).bind(roomId, userId, frame.clientId),
-        D.prepare(APP_SQL[3]!).bind(roomId),
-      ]);
-      const stored = results[1]!.results[0] as { id: string; seq: number; sent_at: number };
+      const [result] = await this.env.DB.batch([this.env.DB.prepare(APP_INSERT).bind(id, roomId, userId, frame.clientId, frame.body, sentAt)]);
+      const stored = result!.results[0] as { id: string; seq: number; sent_at: number };
       message = { id: stored.id, roomId, seq: stored.seq, senderId: userId, body: frame.body, sentAt: new Date(stored.sent_at).toISOString(), clientId: frame.clientId };
     } else {
       const [committed] = await this.store.commitDrafts(roomId, [{ senderId: userId, clientId: frame.clientId, body: frame.body, sentAt }]);

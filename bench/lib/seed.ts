@@ -90,9 +90,11 @@ export const seedScale = async (opts: SeedOptions): Promise<SeedResult> => {
         lastId = id;
       }
       insertRoom.run(roomId, [opts.userId, partner].sort().join(":"), count, lastId, count > 0 ? lastAt : start);
+      // Messages before members: the messages trigger would otherwise move the user's cursor past
+      // its own messages, and the unread counts below are chosen.
+      for (const [id, seq, sender, body, at] of pending) insertMessage.run(id, roomId, seq, sender, `seed-${seq}`, body, at);
       insertMember.run(roomId, opts.userId, Math.max(0, count - (i % 7)), start);
       insertMember.run(roomId, partner, count, start);
-      for (const [id, seq, sender, body, at] of pending) insertMessage.run(id, roomId, seq, sender, `seed-${seq}`, body, at);
       messages += count;
     }
     db.exec("COMMIT");

@@ -108,25 +108,20 @@ export const rawUpgrade = (path: string, headers: Record<string, string>) =>
   exports.default.fetch(new Request(ORIGIN + path, { headers: { Upgrade: "websocket", Origin: ORIGIN, ...headers } }));
 
 /**
- * Writes messages 1..count straight into D1 (alternating between the senders) and keeps the room's
- * last_seq / last_message_id / updated_at consistent, as the room object would. For volumes above
- * what a socket's rate allowance permits.
+ * Writes messages 1..count straight into D1 (alternating between the senders); the messages
+ * trigger keeps the room's last message and the senders' cursors as a send would. For volumes
+ * above what a socket's rate allowance permits.
  */
 export const seedMessages = async (roomId: string, senders: Session[], count: number): Promise<void> => {
   const base = Date.now() - 60_000 - count;
   const whenSender = senders.map((s, i) => `WHEN ${i} THEN '${s.user.id}'`).join(" ");
-  await env.DB.batch([
-    env.DB.prepare(
-      `WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ?1)
-       INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, sent_at)
-       SELECT ?2 || ':' || n, ?2, n, CASE n % ${senders.length} ${whenSender} END, 'seed-' || n, 'message ' || n, ?3 + n FROM s`,
-    ).bind(count, roomId, base),
-    env.DB.prepare(`UPDATE rooms SET last_seq = ?1, last_message_id = ?2 || ':' || ?1, updated_at = ?3 + ?1 WHERE id = ?2`).bind(
-      count,
-      roomId,
-      base,
-    ),
-  ]);
+  await env.DB.prepare(
+    `WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ?1)
+     INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, sent_at)
+     SELECT ?2 || ':' || n, ?2, n, CASE n % ${senders.length} ${whenSender} END, 'seed-' || n, 'message ' || n, ?3 + n FROM s`,
+  )
+    .bind(count, roomId, base)
+    .run();
 };
 
 /** seq numbers from..to inclusive. */

@@ -296,6 +296,13 @@ describe("events socket: rooms stop calling the hub of a member with no tab open
     for (const s of [eb, sa, sa2]) s.close();
   });
 
+  it("a quiet answer lets a room skip the hub for 4 to 6 minutes, spread per answer so rooms do not re-ask in step", async () => {
+    const b = await register();
+    const answers = await Promise.all(Array.from({ length: 20 }, (_, i) => hubOf(b).roomChanged(b.user.id, `quiet-room-${i}`)));
+    for (const ms of answers) expect(ms).toSatisfy((n: number) => n >= 240_000 && n <= 360_000);
+    expect(new Set(answers).size).toBeGreaterThan(1);
+  });
+
   it("closes a new events socket with 1013 when a quiet room cannot be told, and tells it on the next try", async () => {
     const b = await register();
     const told: string[] = [];
