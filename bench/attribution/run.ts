@@ -11,7 +11,7 @@ import { cleanup, installCleanupHandlers, ownDir, tempDir } from "../lib/process
 import { DevServer, applyMigrations } from "../lib/server.ts";
 import { fmt, summarize, table } from "../lib/stats.ts";
 
-const LAYERS = (process.env.LAYERS ?? "relay,batch3,drizzle,ack,frames,app").split(",");
+const LAYERS = (process.env.LAYERS ?? "relay,batch1,drizzle,ack,frames,app").split(",");
 const R = Number(process.argv[2] ?? 50);
 const perLayer = Number(process.argv[3] ?? 100);
 const passes = 4;
