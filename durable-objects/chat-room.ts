@@ -145,7 +145,7 @@ export class ChatRoom extends DurableObject<Env> {
   async markRead(roomId: string, userId: string, seq: number): Promise<void> {
     const lastReadSeq = await this.store.advanceCursor(roomId, userId, seq);
     if (lastReadSeq === null) return;
-    this.broadcast({ type: "read", userId, lastReadSeq });
+    sendFrame(liveSockets(this.ctx), { type: "read", userId, lastReadSeq });
     this.roomChanged(roomId);
   }
 
@@ -188,12 +188,12 @@ export class ChatRoom extends DurableObject<Env> {
           sendFrame(sender, { type: "ack", clientId: message.clientId, message });
           // A repeat is fanned out again: its first commit may have landed in D1 while this object
           // only saw an error, and no memory here survives hibernation to tell. Members merge by seq.
-          for (const ws of sockets) if (ws !== sender) sendFrame(ws, { type: "message", message });
+          sendFrame(sockets.filter((ws) => ws !== sender), { type: "message", message });
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);
         });
-        for (const [userId, lastReadSeq] of cursors) this.broadcast({ type: "read", userId, lastReadSeq }, sockets);
+        for (const [userId, lastReadSeq] of cursors) sendFrame(sockets, { type: "read", userId, lastReadSeq });
         if (cursors.size > 0) this.roomChanged(roomId);
       }
     } finally {
@@ -210,10 +210,6 @@ export class ChatRoom extends DurableObject<Env> {
       if (!page.hasMore) break;
     }
     sendFrame(ws, { type: "synced", lastSeq: cursor });
-  }
-
-  private broadcast(frame: Parameters<typeof sendFrame>[1], sockets = liveSockets(this.ctx)): void {
-    for (const ws of sockets) sendFrame(ws, frame);
   }
 
   /**

@@ -1,11 +1,17 @@
 import type { EventFrame, RoomServerFrame } from "../worker/contract";
 
-/** Sends a frame, ignoring sockets that closed in the meantime (their client will sync on reconnect). */
-export const sendFrame = (ws: WebSocket, frame: RoomServerFrame | EventFrame): void => {
-  try {
-    ws.send(JSON.stringify(frame));
-  } catch {
-    // The peer is gone; nothing to deliver to.
+/**
+ * Sends a frame to one socket or to each of several, serialized once however many there are;
+ * sockets that closed in the meantime are skipped (their client will sync on reconnect).
+ */
+export const sendFrame = (to: WebSocket | readonly WebSocket[], frame: RoomServerFrame | EventFrame): void => {
+  const text = JSON.stringify(frame);
+  for (const ws of Array.isArray(to) ? to : [to]) {
+    try {
+      ws.send(text);
+    } catch {
+      // The peer is gone; nothing to deliver to.
+    }
   }
 };
 

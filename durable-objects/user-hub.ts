@@ -153,6 +153,6 @@ export class UserHub extends DurableObject<Env> {
   }
 
   private push(frame: EventFrame): void {
-    for (const ws of liveSockets(this.ctx)) sendFrame(ws, frame);
+    sendFrame(liveSockets(this.ctx), frame);
   }
 }

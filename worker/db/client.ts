@@ -1,4 +1,4 @@
-import { fillPlaceholders, getTableColumns, type Table } from "drizzle-orm";
+import { type Column, fillPlaceholders, getTableColumns, type Table } from "drizzle-orm";
 import { drizzle } from "drizzle-orm/d1";
 
 export const getDb = (env: Env) => drizzle(env.DB);
@@ -17,6 +17,14 @@ export const prepareForBatch = (d1: D1Database, query: { toSQL(): { sql: string;
   return (values) => statement.bind(...fillPlaceholders(params, values));
 };
 
+/** Each table's columns by schema key, listed once: `readRow` runs for every message sent. */
+const columnLists = new WeakMap<Table, [string, Column][]>();
+
 /** A row of `table` as D1 returns it (keyed by column name), keyed and typed as the schema says. */
-export const readRow = <T extends Table>(table: T, row: Record<string, unknown>): T["$inferSelect"] =>
-  Object.fromEntries(Object.entries(getTableColumns(table)).map(([key, column]) => [key, column.mapFromDriverValue(row[column.name])])) as T["$inferSelect"];
+export const readRow = <T extends Table>(table: T, row: Record<string, unknown>): T["$inferSelect"] => {
+  let columns = columnLists.get(table);
+  if (!columns) columnLists.set(table, (columns = Object.entries(getTableColumns(table))));
+  const out: Record<string, unknown> = {};
+  for (const [key, column] of columns) out[key] = column.mapFromDriverValue(row[column.name]);
+  return out as T["$inferSelect"];
+};
