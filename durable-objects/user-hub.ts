@@ -20,9 +20,10 @@ const QUIET_KEY = "quiet:";
  * together (after a deploy, or in a busy moment) would otherwise keep re-asking in the same instant.
  */
 const QUIET_MS = 5 * 60_000;
-const quietFor = () => Math.round(QUIET_MS * (0.8 + 0.4 * Math.random()));
+const QUIET_SPREAD = 0.2;
+const quietFor = () => Math.round(QUIET_MS * (1 - QUIET_SPREAD + 2 * QUIET_SPREAD * Math.random()));
 /** Kept well past the longest quiet answer so a room whose clock runs behind ours is still woken. */
-const QUIET_MEMORY_MS = 1.2 * QUIET_MS + 10 * 60_000;
+const QUIET_MEMORY_MS = (1 + QUIET_SPREAD) * QUIET_MS + 10 * 60_000;
 /** Longer than any upgrade takes to reach its room: a late registration of an ended session is refused. */
 const ENDED_MEMORY_MS = 10 * 60_000;
 
