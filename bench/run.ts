@@ -2,8 +2,8 @@
  * `npm run bench` — the app's message path against a bare relay in the same run, the chat list
  * and history at scale, and the first-load web payload. See bench/README.md.
  *
- *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 3] [--pingpong 200]
- *                     [--warmup 4] [--slices 8] [--events] [--scale-rooms 1000] [--big-room 100000]
+ *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 3] [--pingpong 600]
+ *                     [--warmup 4] [--slices 12] [--events] [--scale-rooms 1000] [--big-room 100000]
  *                     [--small-room 100] [--calls 50] [--history-calls 200] [--skip-fanout]
  *                     [--skip-scale] [--skip-web] [--build-web] [--out bench/results.json] [--keep]
  */
@@ -87,10 +87,10 @@ const config = {
   rooms: int(flags.rooms, smoke ? 2 : 50),
   burstK: int(flags.burst, smoke ? 5 : 20),
   burstRounds: int(flags["burst-rounds"], smoke ? 2 : 4),
-  pingPongPerRoom: int(flags.pingpong, smoke ? 10 : 200, 2),
+  pingPongPerRoom: int(flags.pingpong, smoke ? 10 : 600, 2),
   warmupPerRoom: int(flags.warmup, smoke ? 2 : 4, 0),
   /** Ping-pong is run in this many slices per side, alternating app and baseline (as are burst rounds). */
-  slices: int(flags.slices, smoke ? 2 : 8),
+  slices: int(flags.slices, smoke ? 2 : 12),
   eventsSockets: flags.events,
   scaleRooms: int(flags["scale-rooms"], smoke ? 20 : 1000, 2),
   bigRoomMessages: int(flags["big-room"], smoke ? 1000 : 100_000),
@@ -144,6 +144,7 @@ const machine = () => ({
 interface ModeResult {
   throughput: number;
   p50: number;
+  p95: number;
   p99: number;
   mean: number;
   messages: number;
@@ -163,6 +164,7 @@ const combine = (runs: PhaseResult[]): ModeResult => {
   return {
     throughput: messages / seconds,
     p50: all.p50,
+    p95: all.p95,
     p99: all.p99,
     mean: all.mean,
     messages,
@@ -189,6 +191,7 @@ interface FanoutResults {
     burstThroughput: number;
     pingPongThroughput: number;
     pingPongP50: number;
+    pingPongP95: number;
     pingPongP99: number;
     burstP50: number;
     burstP99: number;
@@ -289,6 +292,7 @@ const runFanout = async (app: DevServer, baseline: DevServer, appRooms: { a: Ses
         burstThroughput: mine.burst.throughput / base.burst.throughput,
         pingPongThroughput: mine.pingPong.throughput / base.pingPong.throughput,
         pingPongP50: mine.pingPong.p50 / base.pingPong.p50,
+        pingPongP95: mine.pingPong.p95 / base.pingPong.p95,
         pingPongP99: mine.pingPong.p99 / base.pingPong.p99,
         burstP50: mine.burst.p50 / base.burst.p50,
         burstP99: mine.burst.p99 / base.burst.p99,
@@ -599,6 +603,7 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
         [
           row("ping-pong messages/s", f.app.pingPong.throughput, f.baseline.pingPong.throughput, f.ratios.pingPongThroughput, msgs),
           row("ping-pong p50 latency", f.app.pingPong.p50, f.baseline.pingPong.p50, f.ratios.pingPongP50, ms, `≤ ${TARGETS.pingPongP50RatioMax}x`, targets[1]!.met),
+          row("ping-pong p95 latency", f.app.pingPong.p95, f.baseline.pingPong.p95, f.ratios.pingPongP95, ms),
           row("ping-pong p99 latency", f.app.pingPong.p99, f.baseline.pingPong.p99, f.ratios.pingPongP99, ms, `≤ ${TARGETS.pingPongP99RatioMax}x`, targets[2]!.met),
           row("burst messages/s", f.app.burst.throughput, f.baseline.burst.throughput, f.ratios.burstThroughput, msgs, `≥ ${TARGETS.burstThroughputRatioMin}x`, targets[0]!.met),
           row("burst p50 latency", f.app.burst.p50, f.baseline.burst.p50, f.ratios.burstP50, ms),

@@ -1,7 +1,9 @@
 /**
  * Diagnostic: `node bench/attribution/run.ts [R=50] [messages per room per layer=100]`
  * Ping-pong through each layer of relay.ts (R rooms × 2 sockets, layers interleaved in four
- * passes), reporting throughput, p50 latency and the server's CPU per message.
+ * passes), reporting throughput, p50/p99 latency and the server's CPU per message. All layers share
+ * one workerd process, so their p99s compare per-message work under the same stalls (see
+ * bench/README.md, "What the p99 is made of").
  */
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -52,10 +54,11 @@ try {
   console.log(
     "\n" +
       table(
-        ["layer (cumulative)", "msg/s", "p50", "CPU/msg", "vs relay"],
+        ["layer (cumulative)", "msg/s", "p50", "p99", "CPU/msg", "vs relay"],
         LAYERS.map((layer) => {
           const a = acc[layer]!;
-          return [layer, fmt(a.n / a.s), `${fmt(summarize(a.lat).p50)} ms`, `${fmt((a.cpu * 1000) / a.n)} ms`, `${((a.cpu / a.n) / (base.cpu / base.n)).toFixed(2)}x`];
+          const lat = summarize(a.lat);
+          return [layer, fmt(a.n / a.s), `${fmt(lat.p50)} ms`, `${fmt(lat.p99)} ms`, `${fmt((a.cpu * 1000) / a.n)} ms`, `${((a.cpu / a.n) / (base.cpu / base.n)).toFixed(2)}x`];
         }),
       ) +
       "\n",

@@ -11,6 +11,7 @@ export const percentile = (samples: readonly number[], p: number): number => {
 export interface Summary {
   n: number;
   p50: number;
+  p95: number;
   p99: number;
   mean: number;
   max: number;
@@ -19,6 +20,7 @@ export interface Summary {
 export const summarize = (samples: readonly number[]): Summary => ({
   n: samples.length,
   p50: percentile(samples, 50),
+  p95: percentile(samples, 95),
   p99: percentile(samples, 99),
   mean: samples.length ? samples.reduce((a, b) => a + b, 0) / samples.length : Number.NaN,
   max: samples.length ? Math.max(...samples) : Number.NaN,
