@@ -32,7 +32,7 @@ const NOTIFY_WINDOW_MS = 300;
  */
 export class ChatRoom extends DurableObject<Env> {
   private readonly db = getDb(this.env);
-  private readonly store = new RoomStore(this.env);
+  private readonly store = new RoomStore(this.db);
   private queue: Pending[] = [];
   private flushing = false;
   private lastSentAt = 0;

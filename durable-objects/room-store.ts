@@ -1,6 +1,6 @@
 import { and, eq, lt, sql } from "drizzle-orm";
 import type { Message } from "../worker/contract";
-import { type Db, type PreparedBatchStatement, getDb, prepareForBatch, readRow } from "../worker/db/client";
+import { type Db, type PreparedBatchStatement, prepareForBatch, readRow } from "../worker/db/client";
 import { messages, roomMembers, rooms } from "../worker/db/schema";
 import { toMessage } from "../worker/db/views";
 
@@ -27,15 +27,13 @@ const p = sql.placeholder;
  */
 export class RoomStore {
   private readonly insertMessage: PreparedBatchStatement;
+  /** The binding under `db`: batches go straight to it, so the two can never disagree. */
   private readonly d1: D1Database;
-  private readonly db: Db;
 
-  constructor(env: Env) {
-    const [d1, db] = [env.DB, getDb(env)];
-    this.d1 = d1;
-    this.db = db;
+  constructor(private readonly db: Db) {
+    this.d1 = db.$client;
     this.insertMessage = prepareForBatch(
-      d1,
+      this.d1,
       db
         .insert(messages)
         .select(

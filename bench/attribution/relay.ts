@@ -26,6 +26,7 @@ import { take, fullBucket, type Bucket } from "../../durable-objects/token-bucke
 import { RoomStore } from "../../durable-objects/room-store";
 import { TRUSTED } from "../../durable-objects/socket-io";
 import { ClientFrame } from "../../worker/contract/index";
+import { getDb } from "../../worker/db/client";
 
 export { ChatRoom } from "../../durable-objects/chat-room";
 export { UserHub } from "../../durable-objects/user-hub";
@@ -93,7 +94,7 @@ export class Hub extends DurableObject<AttributionEnv> {
 }
 
 export class Relay extends DurableObject<AttributionEnv> {
-  private readonly store = new RoomStore(this.env as unknown as Env);
+  private readonly store = new RoomStore(getDb(this.env as unknown as Env));
   private ready?: Promise<unknown>;
 
   async fetch(request: Request): Promise<Response> {

@@ -35,5 +35,4 @@ describe("a stored message keeps its room current", () => {
     expect(await cursorOf(room.id, a.user.id)).toBe(5);
     expect(await cursorOf(room.id, b.user.id)).toBe(5);
   });
-
 });
