@@ -152,6 +152,8 @@ interface ModeResult {
   reconnects: number;
   /** Server CPU (all its processes) per delivered message, in ms. */
   cpuMsPerMessage: number;
+  /** The load generator's own CPU per delivered message, in ms: it should stay small. */
+  clientCpuMsPerMessage: number;
   /** Each slice (ping-pong) or round (burst) on its own, in run order. */
   slices: { throughput: number; p50: number; p99: number }[];
 }
@@ -171,6 +173,7 @@ const combine = (runs: PhaseResult[]): ModeResult => {
     seconds,
     reconnects: runs.reduce((a, r) => a + r.reconnects, 0),
     cpuMsPerMessage: (runs.reduce((a, r) => a + r.cpuSeconds, 0) * 1000) / messages,
+    clientCpuMsPerMessage: (runs.reduce((a, r) => a + r.clientCpuSeconds, 0) * 1000) / messages,
     slices: runs.map((r) => {
       const x = summarize(r.latencies);
       return { throughput: round(r.throughput), p50: round(x.p50), p99: round(x.p99) };
@@ -610,6 +613,7 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
           row("burst p99 latency", f.app.burst.p99, f.baseline.burst.p99, f.ratios.burstP99, ms),
           row("server CPU per message, ping-pong", f.app.pingPong.cpuMsPerMessage, f.baseline.pingPong.cpuMsPerMessage, f.ratios.pingPongCpuPerMessage, ms),
           row("server CPU per message, burst", f.app.burst.cpuMsPerMessage, f.baseline.burst.cpuMsPerMessage, f.ratios.burstCpuPerMessage, ms),
+          row("load generator CPU per message, ping-pong", f.app.pingPong.clientCpuMsPerMessage, f.baseline.pingPong.clientCpuMsPerMessage, f.app.pingPong.clientCpuMsPerMessage / f.baseline.pingPong.clientCpuMsPerMessage, ms),
         ],
       ) +
         `\nSlice by slice, app/baseline ranged: burst throughput ${ratio(f.sliceRatios.burstThroughput!.min)}–${ratio(f.sliceRatios.burstThroughput!.max)}, ` +

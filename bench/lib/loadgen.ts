@@ -14,7 +14,14 @@
  * A bench room sends far faster than a person, so each socket tracks a conservative estimate of
  * its allowance and is replaced by a fresh connection between rounds (outside the timed window)
  * before it could run dry. The same rule applies to both targets.
+ *
+ * Sockets do not offer `permessage-deflate`. In production a browser offers it and our Worker
+ * declines it (`no_web_socket_compression` in wrangler.toml), so frames travel uncompressed. Here
+ * wrangler's and miniflare's proxies in front of the Worker would accept it whatever the Worker
+ * says, and this one process, playing every client, would inflate every frame on the timed path
+ * (0.27–0.31 ms of its CPU per app message with compression, 0.07 ms without).
  */
+import WebSocket from "ws";
 import { BURST, REFILL_PER_SEC } from "../../durable-objects/token-bucket.ts";
 
 export interface MemberSpec {
@@ -38,6 +45,8 @@ export interface PhaseResult {
   reconnects: number;
   /** CPU seconds the server used during the timed windows (NaN when unknown). */
   cpuSeconds: number;
+  /** CPU seconds this process (the load generator) used during the timed windows. */
+  clientCpuSeconds: number;
 }
 
 type Deliver = (clientId: string, at: number) => void;
@@ -45,9 +54,7 @@ type Deliver = (clientId: string, at: number) => void;
 const MARGIN = 4;
 const OPEN_TIMEOUT_MS = 20_000;
 
-// Node's WebSocket (undici) takes `{ headers }` as its second argument; the DOM type does not say so.
-const openSocket = (url: string, headers: Record<string, string>): WebSocket =>
-  new (WebSocket as unknown as new (url: string, init: { headers: Record<string, string> }) => WebSocket)(url, { headers });
+const openSocket = (url: string, headers: Record<string, string>): WebSocket => new WebSocket(url, { headers, perMessageDeflate: false });
 
 /** A socket that only counts what it receives (the app's events socket). */
 class Listener {
@@ -256,10 +263,12 @@ export class Fanout {
    * Runs until every room has delivered `target` messages, `start` having sent the first ones and
    * `onDelivered(r, j)` the reaction to each delivery to member j of room r.
    */
-  private async drive(what: string, target: number, start: () => void, react: (r: number, j: number) => void, latencies: number[]): Promise<{ ms: number; cpu: number }> {
+  private async drive(what: string, target: number, start: () => void, react: (r: number, j: number) => void, latencies: number[]): Promise<{ ms: number; cpu: number; clientCpu: number }> {
     const cpu0 = this.opts.cpu();
+    const own0 = process.cpuUsage();
     const ms = await this.driveTimed(what, target, start, react, latencies);
-    return { ms, cpu: this.opts.cpu() - cpu0 };
+    const own = process.cpuUsage(own0);
+    return { ms, cpu: this.opts.cpu() - cpu0, clientCpu: (own.user + own.system) / 1e6 };
   }
 
   private driveTimed(what: string, target: number, start: () => void, react: (r: number, j: number) => void, latencies: number[]): Promise<number> {
@@ -311,6 +320,7 @@ export class Fanout {
     const latencies: number[] = [];
     let ms = 0;
     let cpu = 0;
+    let clientCpu = 0;
     let messages = 0;
     let reconnects = 0;
     const chunkMax = 2 * (BURST - MARGIN - 1);
@@ -333,10 +343,11 @@ export class Fanout {
       );
       ms += timed.ms;
       cpu += timed.cpu;
+      clientCpu += timed.clientCpu;
       messages += chunk * this.rooms.length;
       done += chunk;
     }
-    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu };
+    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu, clientCpuSeconds: clientCpu };
   }
 
   /** `rounds` rounds in which every member pipelines `k` messages; a round ends when all arrived. */
@@ -344,6 +355,7 @@ export class Fanout {
     const latencies: number[] = [];
     let ms = 0;
     let cpu = 0;
+    let clientCpu = 0;
     let messages = 0;
     let reconnects = 0;
     for (let round = 1; round <= rounds; round++) {
@@ -360,9 +372,10 @@ export class Fanout {
       );
       ms += timed.ms;
       cpu += timed.cpu;
+      clientCpu += timed.clientCpu;
       messages += target;
     }
-    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu };
+    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu, clientCpuSeconds: clientCpu };
   }
 
   /** Sends so far, warm-up included. */
