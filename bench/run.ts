@@ -613,7 +613,7 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
           row("burst p99 latency", f.app.burst.p99, f.baseline.burst.p99, f.ratios.burstP99, ms),
           row("server CPU per message, ping-pong", f.app.pingPong.cpuMsPerMessage, f.baseline.pingPong.cpuMsPerMessage, f.ratios.pingPongCpuPerMessage, ms),
           row("server CPU per message, burst", f.app.burst.cpuMsPerMessage, f.baseline.burst.cpuMsPerMessage, f.ratios.burstCpuPerMessage, ms),
-          row("load generator CPU per message, ping-pong", f.app.pingPong.clientCpuMsPerMessage, f.baseline.pingPong.clientCpuMsPerMessage, f.app.pingPong.clientCpuMsPerMessage / f.baseline.pingPong.clientCpuMsPerMessage, ms),
+          row("load generator CPU per message, ping-pong", f.app.pingPong.clientCpuMsPerMessage, f.baseline.pingPong.clientCpuMsPerMessage, f.app.pingPong.clientCpuMsPerMessage / f.baseline.pingPong.clientCpuMsPerMessage, (v) => `${v.toFixed(3)} ms`),
         ],
       ) +
         `\nSlice by slice, app/baseline ranged: burst throughput ${ratio(f.sliceRatios.burstThroughput!.min)}–${ratio(f.sliceRatios.burstThroughput!.max)}, ` +

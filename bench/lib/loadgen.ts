@@ -15,11 +15,11 @@
  * its allowance and is replaced by a fresh connection between rounds (outside the timed window)
  * before it could run dry. The same rule applies to both targets.
  *
- * Sockets do not offer `permessage-deflate`. In production a browser offers it and our Worker
- * declines it (`no_web_socket_compression` in wrangler.toml), so frames travel uncompressed. Here
- * wrangler's and miniflare's proxies in front of the Worker would accept it whatever the Worker
- * says, and this one process, playing every client, would inflate every frame on the timed path
- * (0.27–0.31 ms of its CPU per app message with compression, 0.07 ms without).
+ * Sockets do not offer `permessage-deflate` (and `ws` fails a handshake that answers with an
+ * extension it did not offer). In production a browser offers it and our Worker declines it
+ * (`no_web_socket_compression` in wrangler.toml), so frames travel uncompressed. Here wrangler's
+ * and miniflare's proxies in front of the Worker would accept it whatever the Worker says, and this
+ * one process, playing every client, would inflate every frame on the timed path.
  */
 import WebSocket from "ws";
 import { BURST, REFILL_PER_SEC } from "../../durable-objects/token-bucket.ts";
