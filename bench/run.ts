@@ -2,7 +2,7 @@
  * `npm run bench` — the app's message path against a bare relay in the same run, the chat list
  * and history at scale, and the first-load web payload. See bench/README.md.
  *
- *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 3] [--pingpong 600]
+ *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 4] [--pingpong 600]
  *                     [--warmup 4] [--slices 12] [--events] [--scale-rooms 1000] [--big-room 100000]
  *                     [--small-room 100] [--calls 50] [--history-calls 200] [--skip-fanout]
  *                     [--skip-scale] [--skip-web] [--build-web] [--out bench/results.json] [--keep]

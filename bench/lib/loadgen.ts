@@ -49,6 +49,8 @@ export interface PhaseResult {
   clientCpuSeconds: number;
 }
 
+const emptyPhase = (): PhaseResult => ({ messages: 0, seconds: 0, throughput: Number.NaN, latencies: [], reconnects: 0, cpuSeconds: 0, clientCpuSeconds: 0 });
+
 type Deliver = (clientId: string, at: number) => void;
 
 const MARGIN = 4;
@@ -261,14 +263,19 @@ export class Fanout {
 
   /**
    * Runs until every room has delivered `target` messages, `start` having sent the first ones and
-   * `onDelivered(r, j)` the reaction to each delivery to member j of room r.
+   * `onDelivered(r, j)` the reaction to each delivery to member j of room r; adds the timed window
+   * to `into`.
    */
-  private async drive(what: string, target: number, start: () => void, react: (r: number, j: number) => void, latencies: number[]): Promise<{ ms: number; cpu: number; clientCpu: number }> {
+  private async drive(what: string, target: number, start: () => void, react: (r: number, j: number) => void, into: PhaseResult): Promise<void> {
     const cpu0 = this.opts.cpu();
     const own0 = process.cpuUsage();
-    const ms = await this.driveTimed(what, target, start, react, latencies);
+    const ms = await this.driveTimed(what, target, start, react, into.latencies);
     const own = process.cpuUsage(own0);
-    return { ms, cpu: this.opts.cpu() - cpu0, clientCpu: (own.user + own.system) / 1e6 };
+    into.messages += target;
+    into.seconds += ms / 1000;
+    into.throughput = into.messages / into.seconds;
+    into.cpuSeconds += this.opts.cpu() - cpu0;
+    into.clientCpuSeconds += (own.user + own.system) / 1e6;
   }
 
   private driveTimed(what: string, target: number, start: () => void, react: (r: number, j: number) => void, latencies: number[]): Promise<number> {
@@ -317,65 +324,46 @@ export class Fanout {
 
   /** `perRoom` messages per room, one in flight per room, members taking turns. */
   async pingPong(perRoom: number, what = `${this.opts.label} ping-pong`): Promise<PhaseResult> {
-    const latencies: number[] = [];
-    let ms = 0;
-    let cpu = 0;
-    let clientCpu = 0;
-    let messages = 0;
-    let reconnects = 0;
+    const result = emptyPhase();
     const chunkMax = 2 * (BURST - MARGIN - 1);
     for (let done = 0; done < perRoom; ) {
       const chunk = Math.min(chunkMax, perRoom - done);
-      reconnects += await this.ensureAllowance(Math.ceil(chunk / 2));
+      result.reconnects += await this.ensureAllowance(Math.ceil(chunk / 2));
       const sent = this.rooms.map(() => 0);
       const send = (r: number, j: number) => {
         sent[r]!++;
         this.sendFrom(r, j);
       };
-      const timed = await this.drive(
+      await this.drive(
         what,
         chunk * this.rooms.length,
         () => this.rooms.forEach((_, r) => send(r, 0)),
         (r, j) => {
           if (sent[r]! < chunk) send(r, j);
         },
-        latencies,
+        result,
       );
-      ms += timed.ms;
-      cpu += timed.cpu;
-      clientCpu += timed.clientCpu;
-      messages += chunk * this.rooms.length;
       done += chunk;
     }
-    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu, clientCpuSeconds: clientCpu };
+    return result;
   }
 
   /** `rounds` rounds in which every member pipelines `k` messages; a round ends when all arrived. */
   async burst(k: number, rounds: number, what = `${this.opts.label} burst`): Promise<PhaseResult> {
-    const latencies: number[] = [];
-    let ms = 0;
-    let cpu = 0;
-    let clientCpu = 0;
-    let messages = 0;
-    let reconnects = 0;
+    const result = emptyPhase();
     for (let round = 1; round <= rounds; round++) {
-      reconnects += await this.ensureAllowance(k);
-      const target = this.rooms.length * 2 * k;
-      const timed = await this.drive(
+      result.reconnects += await this.ensureAllowance(k);
+      await this.drive(
         rounds > 1 ? `${what} round ${round}/${rounds}` : what,
-        target,
+        this.rooms.length * 2 * k,
         () => {
           for (let r = 0; r < this.rooms.length; r++) for (let j = 0; j < 2; j++) for (let i = 0; i < k; i++) this.sendFrom(r, j);
         },
         () => {},
-        latencies,
+        result,
       );
-      ms += timed.ms;
-      cpu += timed.cpu;
-      clientCpu += timed.clientCpu;
-      messages += target;
     }
-    return { messages, seconds: ms / 1000, throughput: messages / (ms / 1000), latencies, reconnects, cpuSeconds: cpu, clientCpuSeconds: clientCpu };
+    return result;
   }
 
   /** Sends so far, warm-up included. */
