@@ -1,7 +1,8 @@
 import { fileURLToPath } from "node:url";
 import { defineConfig } from "@playwright/test";
 
-const PORT = 8788;
+// E2E_PORT lets two checkouts run their browser tests side by side.
+const PORT = Number(process.env.E2E_PORT ?? 8788);
 const here = fileURLToPath(new URL(".", import.meta.url));
 
 export default defineConfig({
@@ -36,7 +37,7 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: `bash ${fileURLToPath(new URL("./serve.sh", import.meta.url))}`,
+    command: `bash ${fileURLToPath(new URL("./serve.sh", import.meta.url))} ${PORT}`,
     url: `http://localhost:${PORT}/api/health`,
     reuseExistingServer: !process.env.CI,
     timeout: 120_000,

@@ -23,6 +23,6 @@ ln -s "$ROOT/node_modules" "$APP/node_modules"
 ln -s "$ROOT/web/dist" "$APP/web/dist"
 cd "$APP"
 npx wrangler d1 migrations apply DB --local --persist-to "$STATE"
-exec npx wrangler dev --port 8788 --persist-to "$STATE" \
+exec npx wrangler dev --port "${1:-8788}" --persist-to "$STATE" \
   --var REGISTER_LIMIT_PER_HOUR:10000 --var LOGIN_LIMIT_PER_IP:10000 \
   --var "JWT_SECRET:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
