@@ -1,54 +1,56 @@
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
-import { ClientFrame, LIMITS, issueFields, summarizeFields } from "../worker/contract";
+import { ClientFrame, LIMITS, type Message, type RoomErrorCode, issueFields, summarizeFields } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRooms } from "../worker/db/chat-list";
-import { memberIds, pageMessages } from "../worker/db/views";
+import { pageMessages } from "../worker/db/views";
 import { userHub } from "../worker/lib/hubs";
+import { ChatListNotifier } from "./chat-list-notifier";
+import { MemberAllowances } from "./member-allowances";
 import { type Draft, RoomStore } from "./room-store";
 import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
-import { type Bucket, fullBucket, take } from "./token-bucket";
+import { allowanceFrom } from "./token-bucket";
 
 interface Attachment {
-  roomId: string;
   userId: string;
   sessionId: string;
   sessionExpires: number;
-  bucket: Bucket;
 }
 
+/** What became of a send: stored (or stored before: a repeat), or refused with a code. */
+export type SendOutcome = { ok: true; message: Message } | { ok: false; code: "rate_limited" | "out_of_order" | "store_failed" };
+
 interface Pending extends Draft {
-  ws: WebSocket;
+  /** The socket it came on, which gets the ack instead of the `message` frame; none over HTTP. */
+  ws?: WebSocket;
+  settle: (outcome: SendOutcome) => void;
 }
 
 const MAX_GROUP = 100;
 const SYNC_PAGE = 500;
-const NOTIFY_WINDOW_MS = 300;
+
+const REFUSALS = {
+  rate_limited: "Sending too fast; resend this one shortly.",
+  out_of_order: "The message written before this one is not stored yet; send that one first.",
+  store_failed: "The message was not saved; it will be resent.",
+} as const;
 
 /**
- * One object per room. It serializes the room's writes (so seq order is fan-out order), holds the
- * members' hibernatable sockets, and keeps nothing durable in memory: seq lives in D1 and every
- * socket's state in its attachment.
+ * One object per room, named by the room's id. It serializes the room's writes (so seq order is
+ * fan-out order), holds the members' hibernatable sockets, and keeps nothing durable in memory:
+ * seq lives in D1, each socket's state in its attachment, each member's allowance in storage.
  */
 export class ChatRoom extends DurableObject<Env> {
+  private readonly roomId = this.ctx.id.name!;
   private readonly db = getDb(this.env);
   private readonly store = new RoomStore(this.db);
+  private readonly allowances = new MemberAllowances(this.ctx.storage.kv, allowanceFrom(this.env));
+  private readonly chatLists = new ChatListNotifier(this.ctx, this.env, this.db, this.roomId);
   private queue: Pending[] = [];
   private flushing = false;
   private lastSentAt = 0;
   /** Each socket's syncs run one after another: answers never interleave, and one history read at a time. */
   private readonly syncs = new WeakMap<WebSocket, Promise<void>>();
-  private notifyWindow?: ReturnType<typeof setTimeout>;
-  private notifyPending = false;
-  /** A room's members do not change, so they are read once per wake-up. */
-  private members?: string[];
-  /**
-   * Members whose hub answered that no tab is open, and until when (this object's clock) it need not
-   * be called. Losing this on eviction only costs calls; hubListening clears an entry early.
-   */
-  private readonly quietHubs = new Map<string, number>();
-  /** Counts hubListening calls per member, so a quiet answer that crossed one is not believed. */
-  private readonly hubWakes = new Map<string, number>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -58,20 +60,19 @@ export class ChatRoom extends DurableObject<Env> {
   async fetch(request: Request): Promise<Response> {
     const h = request.headers;
     const attachment: Attachment = {
-      roomId: h.get(TRUSTED.roomId)!,
       userId: h.get(TRUSTED.userId)!,
       sessionId: h.get(TRUSTED.sessionId)!,
       sessionExpires: Number(h.get(TRUSTED.sessionExpires)),
-      bucket: fullBucket(Date.now()),
     };
     // Read before accepting, so a failure leaves no socket behind; the client syncs after hello anyway.
-    const [room] = await loadRooms(this.db, attachment.userId, { roomId: attachment.roomId });
+    const [room] = await loadRooms(this.db, attachment.userId, { roomId: this.roomId });
     const { client, server } = upgradePair();
     this.ctx.acceptWebSocket(server, [attachment.userId, sessionTag(attachment.sessionId)]);
     server.serializeAttachment(attachment);
-    sendFrame(server, { type: "hello", roomId: attachment.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [] });
+    const allowance = { ...this.allowances.allowance, tokens: this.allowances.tokens(attachment.userId, Date.now()) };
+    sendFrame(server, { type: "hello", roomId: this.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [], allowance });
     const registered = await userHub(this.env, attachment.userId)
-      .noteRoomSocket(attachment.roomId, attachment.sessionId)
+      .noteRoomSocket(this.roomId, attachment.sessionId)
       .catch((err: unknown) => {
         logFailure("noteRoomSocket")(err);
         return false;
@@ -87,18 +88,23 @@ export class ChatRoom extends DurableObject<Env> {
     if (!frame) return;
     switch (frame.type) {
       case "send":
-        this.lastSentAt = Math.max(Date.now(), this.lastSentAt + 1);
-        this.queue.push({ ws, senderId: att.userId, clientId: frame.clientId, body: frame.body, sentAt: this.lastSentAt });
-        void this.flush(att.roomId);
+        this.enqueue(att.userId, frame, ws, (outcome) =>
+          sendFrame(
+            ws,
+            outcome.ok
+              ? { type: "ack", clientId: frame.clientId, message: outcome.message }
+              : { type: "error", code: outcome.code, message: REFUSALS[outcome.code], clientId: frame.clientId },
+          ),
+        );
         return;
       case "read":
-        return this.markRead(att.roomId, att.userId, frame.seq).catch((err: unknown) => {
+        return this.markRead(att.userId, frame.seq).catch((err: unknown) => {
           logFailure("read")(err);
           sendFrame(ws, { type: "error", code: "read_failed", message: "The read position was not saved; send it again." });
         });
       case "sync": {
         const answered = (this.syncs.get(ws) ?? Promise.resolve())
-          .then(() => this.sync(ws, att.roomId, frame.after))
+          .then(() => this.sync(ws, frame.after))
           .catch((err: unknown) => {
             logFailure("sync")(err);
             sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
@@ -112,7 +118,7 @@ export class ChatRoom extends DurableObject<Env> {
   /** Size, session, rate and schema checks; a refused frame is answered (or the socket closed) here. */
   private admit(ws: WebSocket, att: Attachment, raw: string | ArrayBuffer): ClientFrame | undefined {
     const now = Date.now();
-    const refuse = (code: string, message: string, clientId?: string) => {
+    const refuse = (code: RoomErrorCode, message: string, clientId?: string) => {
       sendFrame(ws, { type: "error", code, message, ...(clientId && { clientId }) });
       return undefined;
     };
@@ -123,12 +129,11 @@ export class ChatRoom extends DurableObject<Env> {
     if (now >= att.sessionExpires) return close(CLOSE_POLICY, "session expired");
     const bytes = typeof raw === "string" ? (raw.length * 3 > LIMITS.frameBytesMax ? new TextEncoder().encode(raw).length : 0) : raw.byteLength;
     if (bytes > LIMITS.frameBytesMax) return close(CLOSE_TOO_BIG, "frame larger than 64 KiB");
-    // Every frame spends allowance, whatever it holds, so junk cannot flood past the limit.
-    const verdict = take(att.bucket, now);
-    ws.serializeAttachment(att);
+    // Every frame spends the member's allowance, whatever it holds, so junk cannot flood past the limit.
+    const verdict = this.allowances.take(att.userId, now);
     if (verdict === "close") return close(CLOSE_POLICY, "flooding");
     const json = typeof raw === "string" ? parseJson(raw) : NOT_JSON;
-    if (verdict === "refuse") return refuse("rate_limited", "Sending too fast; resend this one shortly.", clientIdOf(json));
+    if (verdict === "refuse") return refuse("rate_limited", REFUSALS.rate_limited, clientIdOf(json));
     if (typeof raw !== "string") return refuse("bad_frame", "Send text frames with one JSON object each.");
     if (json === NOT_JSON) return refuse("bad_json", "The frame is not valid JSON.");
     const parsed = v.safeParse(ClientFrame, json);
@@ -141,18 +146,30 @@ export class ChatRoom extends DurableObject<Env> {
 
   async webSocketError(): Promise<void> {}
 
+  async alarm(): Promise<void> {
+    await this.chatLists.alarm();
+  }
+
+  /**
+   * A send that comes without a socket (`POST /api/rooms/:id/messages`): the same allowance, order
+   * and group commit as a socket's, answered when it is stored or refused.
+   */
+  send(userId: string, input: { clientId: string; body: string; after?: string }): Promise<SendOutcome> {
+    if (this.allowances.take(userId, Date.now()) !== "ok") return Promise.resolve({ ok: false, code: "rate_limited" });
+    return new Promise((settle) => this.enqueue(userId, input, undefined, settle));
+  }
+
   /** Moves a member's read cursor and tells the room and the members' chat lists. */
-  async markRead(roomId: string, userId: string, seq: number): Promise<void> {
-    const lastReadSeq = await this.store.advanceCursor(roomId, userId, seq);
+  async markRead(userId: string, seq: number): Promise<void> {
+    const lastReadSeq = await this.store.advanceCursor(this.roomId, userId, seq);
     if (lastReadSeq === null) return;
     sendFrame(liveSockets(this.ctx), { type: "read", userId, lastReadSeq });
-    this.roomChanged(roomId);
+    this.chatLists.changed();
   }
 
   /** A member's hub has a tab open again: call it on every change from now on. */
   hubListening(userId: string): void {
-    this.hubWakes.set(userId, (this.hubWakes.get(userId) ?? 0) + 1);
-    this.quietHubs.delete(userId);
+    this.chatLists.hubListening(userId);
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
@@ -161,11 +178,17 @@ export class ChatRoom extends DurableObject<Env> {
     return liveSockets(this.ctx, userId).length;
   }
 
+  private enqueue(senderId: string, input: { clientId: string; body: string; after?: string }, ws: WebSocket | undefined, settle: Pending["settle"]): void {
+    this.lastSentAt = Math.max(Date.now(), this.lastSentAt + 1);
+    this.queue.push({ senderId, clientId: input.clientId, body: input.body, after: input.after, sentAt: this.lastSentAt, ws, settle });
+    void this.flush();
+  }
+
   /**
    * Group commit: sends that arrive while a batch is in flight wait for the next one, and batches
    * run one at a time, so acks and fan-out leave in seq order.
    */
-  private async flush(roomId: string): Promise<void> {
+  private async flush(): Promise<void> {
     if (this.flushing) return;
     this.flushing = true;
     try {
@@ -173,80 +196,46 @@ export class ChatRoom extends DurableObject<Env> {
         const group = this.queue.splice(0, MAX_GROUP);
         let committed;
         try {
-          committed = await this.store.commitDrafts(roomId, group);
+          committed = await this.store.commitDrafts(this.roomId, group);
         } catch (err) {
-          console.error("commit failed", roomId, err);
-          for (const p of group) {
-            sendFrame(p.ws, { type: "error", code: "store_failed", message: "The message was not saved; it will be resent.", clientId: p.clientId });
-          }
+          console.error("commit failed", this.roomId, err);
+          for (const p of group) p.settle({ ok: false, code: "store_failed" });
           continue;
         }
         const sockets = liveSockets(this.ctx);
         const cursors = new Map<string, number>();
-        committed.forEach(({ message, stored }, i) => {
-          const sender = group[i]!.ws;
-          sendFrame(sender, { type: "ack", clientId: message.clientId, message });
+        committed.forEach((result, i) => {
+          const pending = group[i]!;
+          if ("outOfOrder" in result) return pending.settle({ ok: false, code: "out_of_order" });
+          const { message, stored } = result;
+          pending.settle({ ok: true, message });
           // A repeat is fanned out again: its first commit may have landed in D1 while this object
           // only saw an error, and no memory here survives hibernation to tell. Members merge by seq.
-          sendFrame(sockets.filter((ws) => ws !== sender), { type: "message", message });
+          sendFrame(
+            sockets.filter((ws) => ws !== pending.ws),
+            { type: "message", message },
+          );
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);
         });
         for (const [userId, lastReadSeq] of cursors) sendFrame(sockets, { type: "read", userId, lastReadSeq });
-        if (cursors.size > 0) this.roomChanged(roomId);
+        if (cursors.size > 0) this.chatLists.changed();
       }
     } finally {
       this.flushing = false;
     }
   }
 
-  private async sync(ws: WebSocket, roomId: string, after: number): Promise<void> {
+  private async sync(ws: WebSocket, after: number): Promise<void> {
     let cursor = after;
     for (;;) {
-      const page = await pageMessages(this.db, roomId, { after: cursor, limit: SYNC_PAGE });
+      const page = await pageMessages(this.db, this.roomId, { after: cursor, limit: SYNC_PAGE });
       for (const message of page.messages) sendFrame(ws, { type: "message", message });
       cursor = page.messages.at(-1)?.seq ?? cursor;
       if (!page.hasMore) break;
     }
     sendFrame(ws, { type: "synced", lastSeq: cursor });
-  }
-
-  /**
-   * Tells the members' chat lists at once, then at most once per window with the latest state: a
-   * live conversation changes the room several times a second (each message, then the reader's
-   * cursor), and every change would otherwise cost one hub call per member.
-   */
-  private roomChanged(roomId: string): void {
-    // Nobody to tell, so no window either: a member whose tab opens wakes this room and re-reads the list.
-    if (this.everyHubQuiet()) return;
-    if (this.notifyWindow) {
-      this.notifyPending = true;
-      return;
-    }
-    this.notifyMembers(roomId).catch(logFailure("notify"));
-    this.notifyWindow = setTimeout(() => {
-      this.notifyWindow = undefined;
-      if (!this.notifyPending) return;
-      this.notifyPending = false;
-      this.roomChanged(roomId);
-    }, NOTIFY_WINDOW_MS);
-  }
-
-  private everyHubQuiet(now = Date.now()): boolean {
-    return this.members?.every((id) => (this.quietHubs.get(id) ?? 0) > now) ?? false;
-  }
-
-  private async notifyMembers(roomId: string): Promise<void> {
-    const ids = (this.members ??= await memberIds(this.db, roomId));
-    const callHub = async (id: string) => {
-      const wakes = this.hubWakes.get(id) ?? 0;
-      const quietMs = await userHub(this.env, id).roomChanged(id, roomId);
-      if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
-    };
-    const now = Date.now();
-    const listening = ids.filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
-    await Promise.all(listening.map((id) => callHub(id).catch(logFailure("roomChanged"))));
   }
 }
 

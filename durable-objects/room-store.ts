@@ -9,14 +9,19 @@ export interface Draft {
   clientId: string;
   body: string;
   sentAt: number;
+  /** The clientId of the sender's message written just before this one, which must be stored first. */
+  after?: string;
 }
 
-interface Committed {
-  /** The stored message: this send's, or the original when (sender, clientId) was stored before. */
-  message: Message;
-  /** False for a repeat: the original already moved the room and the sender's cursor. */
-  stored: boolean;
-}
+/** A draft's fate: stored (or found stored before), or refused because its `after` is not stored yet. */
+export type Committed =
+  | {
+      /** The stored message: this send's, or the original when (sender, clientId) was stored before. */
+      message: Message;
+      /** False for a repeat: the original already moved the room and the sender's cursor. */
+      stored: boolean;
+    }
+  | { outOfOrder: true };
 
 const p = sql.placeholder;
 
@@ -32,6 +37,9 @@ export class RoomStore {
 
   constructor(private readonly db: Db) {
     this.d1 = db.$client;
+    // Sender order (docs/architecture.md): a draft that names the message written before it is
+    // stored only once that one is, so nothing overtakes a refused or lost send.
+    const storedBefore = sql`(${p("after")} is null or exists (select 1 from ${messages} where ${messages.roomId} = ${p("roomId")} and ${messages.senderId} = ${p("senderId")} and ${messages.clientId} = ${p("after")}))`;
     this.insertMessage = prepareForBatch(
       this.d1,
       db
@@ -48,7 +56,7 @@ export class RoomStore {
               sentAt: sql`${p("sentAt")}`.as("sent_at"),
             })
             .from(rooms)
-            .where(eq(rooms.id, p("roomId"))),
+            .where(and(eq(rooms.id, p("roomId")), storedBefore)),
         )
         .onConflictDoUpdate({ target: [messages.roomId, messages.senderId, messages.clientId], set: { clientId: sql`excluded.client_id` } })
         .returning(),
@@ -64,12 +72,18 @@ export class RoomStore {
    * a `max(seq)` subquery on messages cost about 0.05 ms of a message's 1.2 ms CPU
    * (bench/README.md). A repeated (sender, clientId) hits the unique index and the upsert's no-op
    * update hands back the stored row instead, so nothing is stored twice and seq stays gap-free.
+   * A draft whose `after` is not stored selects no row: nothing is written and it comes back out of
+   * order. The drafts of one batch see each other, so a draft may follow one earlier in its batch.
    */
   async commitDrafts(roomId: string, drafts: Draft[]): Promise<Committed[]> {
     const ids = drafts.map(() => crypto.randomUUID());
-    const results = await this.d1.batch<Record<string, unknown>>(drafts.map((d, i) => this.insertMessage({ id: ids[i], roomId, ...d })));
+    const results = await this.d1.batch<Record<string, unknown>>(
+      drafts.map((d, i) => this.insertMessage({ id: ids[i], roomId, senderId: d.senderId, clientId: d.clientId, body: d.body, sentAt: d.sentAt, after: d.after ?? null })),
+    );
     return results.map((result, i) => {
-      const message = toMessage(readRow(messages, result.results[0]!));
+      const row = result.results[0];
+      if (!row) return { outOfOrder: true };
+      const message = toMessage(readRow(messages, row));
       return { message, stored: message.id === ids[i] };
     });
   }

@@ -22,7 +22,6 @@ export const CLOSE_RETRY = 1013;
 
 /** Headers only the Worker sets (it builds the forwarded request from scratch, so clients cannot). */
 export const TRUSTED = {
-  roomId: "X-Talk-Room-Id",
   userId: "X-Talk-User-Id",
   sessionId: "X-Talk-Session-Id",
   sessionExpires: "X-Talk-Session-Expires",

@@ -1,5 +1,12 @@
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { BURST, REFILL_PER_SEC, STRIKES_BEFORE_CLOSE, fullBucket, take } from "./token-bucket";
+import { STRIKES_BEFORE_CLOSE, allowanceFrom, fullBucket as fullBucketFor, take as takeFrom } from "./token-bucket";
+
+// The production allowance, as wrangler.toml sets it.
+const allowance = allowanceFrom(env);
+const { burst: BURST, perSecond: REFILL_PER_SEC } = allowance;
+const fullBucket = (now: number) => fullBucketFor(allowance, now);
+const take = (bucket: ReturnType<typeof fullBucket>, now: number) => takeFrom(bucket, allowance, now);
 
 const run = (bucket: ReturnType<typeof fullBucket>, frames: number, at: (i: number) => number) =>
   Array.from({ length: frames }, (_, i) => take(bucket, at(i)));

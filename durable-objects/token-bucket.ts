@@ -1,7 +1,7 @@
 /**
- * Per-socket send allowance: a burst of BURST frames (an outbox flushed after a reconnect) is fine,
- * sustained traffic above REFILL_PER_SEC is refused, and a socket that keeps pushing while refused
- * is closed. Plain data so it can live in the socket's attachment and survive hibernation.
+ * A send allowance: a burst of `burst` frames (an outbox flushed after a reconnect) is fine,
+ * sustained traffic above `perSecond` is refused, and a client that keeps pushing while refused
+ * is closed. Plain data so it can be stored and survive hibernation and eviction.
  */
 export interface Bucket {
   tokens: number;
@@ -9,20 +9,34 @@ export interface Bucket {
   strikes: number;
 }
 
-export const BURST = 60;
-export const REFILL_PER_SEC = 5;
+/** The allowance's shape; its numbers are Worker vars (wrangler.toml), which the benchmark lifts. */
+export interface Allowance {
+  burst: number;
+  perSecond: number;
+}
+
 export const STRIKES_BEFORE_CLOSE = 40;
 
-export const fullBucket = (now: number): Bucket => ({ tokens: BURST, at: now, strikes: 0 });
+export const allowanceFrom = (vars: { SEND_BURST: string; SEND_PER_SECOND: string }): Allowance => ({
+  burst: Number(vars.SEND_BURST),
+  perSecond: Number(vars.SEND_PER_SECOND),
+});
+
+export const fullBucket = (allowance: Allowance, now: number): Bucket => ({ tokens: allowance.burst, at: now, strikes: 0 });
+
+/** The bucket as of `now`: refilled for the time since it was last used. */
+export const refill = (bucket: Bucket, allowance: Allowance, now: number): void => {
+  bucket.tokens = Math.min(allowance.burst, bucket.tokens + (Math.max(0, now - bucket.at) / 1000) * allowance.perSecond);
+  bucket.at = now;
+};
 
 type Verdict = "ok" | "refuse" | "close";
 
-export const take = (bucket: Bucket, now: number): Verdict => {
-  bucket.tokens = Math.min(BURST, bucket.tokens + ((now - bucket.at) / 1000) * REFILL_PER_SEC);
-  bucket.at = now;
+export const take = (bucket: Bucket, allowance: Allowance, now: number): Verdict => {
+  refill(bucket, allowance, now);
   // Strikes are forgiven only once the client has let the bucket refill halfway: a flood that
   // slips a frame through on every refilled token must still reach the close.
-  if (bucket.tokens >= BURST / 2) bucket.strikes = 0;
+  if (bucket.tokens >= allowance.burst / 2) bucket.strikes = 0;
   if (bucket.tokens >= 1) {
     bucket.tokens -= 1;
     return "ok";

@@ -22,7 +22,7 @@
  */
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
-import { take, fullBucket, type Bucket } from "../../durable-objects/token-bucket";
+import { allowanceFrom, take, fullBucket, type Bucket } from "../../durable-objects/token-bucket";
 import { RoomStore } from "../../durable-objects/room-store";
 import { TRUSTED } from "../../durable-objects/socket-io";
 import { ClientFrame } from "../../worker/contract/index";
@@ -33,6 +33,8 @@ export { UserHub } from "../../durable-objects/user-hub";
 
 interface AttributionEnv {
   DB: D1Database;
+  SEND_BURST: string;
+  SEND_PER_SECOND: string;
   RELAY: DurableObjectNamespace<Relay>;
   HUB: DurableObjectNamespace<Hub>;
   CHAT_ROOM: Env["CHAT_ROOM"];
@@ -79,12 +81,11 @@ const appRoom = async (env: AttributionEnv, url: URL, roomId: string): Promise<R
   await seedRoom(env.DB, roomId, userId, url.searchParams.get("peer")!);
   const headers = new Headers({
     Upgrade: "websocket",
-    [TRUSTED.roomId]: roomId,
     [TRUSTED.userId]: userId,
     [TRUSTED.sessionId]: `bench-${userId}`,
     [TRUSTED.sessionExpires]: String(Date.now() + 3_600_000),
   });
-  return env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(roomId)).fetch(new Request(url, { headers }));
+  return env.CHAT_ROOM.getByName(roomId).fetch(new Request(url, { headers }));
 };
 
 export class Hub extends DurableObject<AttributionEnv> {
@@ -95,6 +96,7 @@ export class Hub extends DurableObject<AttributionEnv> {
 
 export class Relay extends DurableObject<AttributionEnv> {
   private readonly store = new RoomStore(getDb(this.env as unknown as Env));
+  private readonly allowance = allowanceFrom(this.env);
   private ready?: Promise<unknown>;
 
   async fetch(request: Request): Promise<Response> {
@@ -107,7 +109,7 @@ export class Relay extends DurableObject<AttributionEnv> {
     await this.ready;
     const pair = new WebSocketPair();
     this.ctx.acceptWebSocket(pair[1]);
-    pair[1].serializeAttachment({ roomId, userId, layer, bucket: fullBucket(Date.now()) } satisfies Attachment);
+    pair[1].serializeAttachment({ roomId, userId, layer, bucket: fullBucket(this.allowance, Date.now()) } satisfies Attachment);
     pair[1].send(JSON.stringify({ type: "hello", roomId, lastSeq: 0, members: [] }));
     return new Response(null, { status: 101, webSocket: pair[0] });
   }
@@ -118,7 +120,7 @@ export class Relay extends DurableObject<AttributionEnv> {
     const { roomId, userId, layer } = att;
     let frame = JSON.parse(raw) as { clientId: string; body: string };
     if (atLeast(layer, "ack")) {
-      take(att.bucket, Date.now());
+      take(att.bucket, this.allowance, Date.now());
       ws.serializeAttachment(att);
       const parsed = v.safeParse(ClientFrame, frame);
       if (!parsed.success) return;
@@ -137,7 +139,8 @@ export class Relay extends DurableObject<AttributionEnv> {
       message = { id: stored.id, roomId, seq: stored.seq, senderId: userId, body: frame.body, sentAt: new Date(stored.sent_at).toISOString(), clientId: frame.clientId };
     } else {
       const [committed] = await this.store.commitDrafts(roomId, [{ senderId: userId, clientId: frame.clientId, body: frame.body, sentAt }]);
-      message = { ...committed!.message };
+      if (!committed || "outOfOrder" in committed) throw new Error("a send without `after` is never out of order");
+      message = { ...committed.message };
     }
     const sockets = this.ctx.getWebSockets();
     if (atLeast(layer, "ack")) ws.send(JSON.stringify({ type: "ack", clientId: frame.clientId, message }));

@@ -112,17 +112,12 @@ test("two tabs with the same room open never drop each other's unsent messages",
     for (const ws of sockets.splice(0)) await ws.close({ code: 1012, reason: "test: restart" });
     await expect(pendingRows(tab1)).toHaveCount(0, { timeout: 30_000 });
     await expect(pendingRows(tab2)).toHaveCount(0, { timeout: 30_000 });
-    // Exactly these two, once each. Their order is not asserted here: two tabs resending one shared
-    // outbox at once can still interleave (a known gap; one tab's order is outbox-order.spec.ts).
-    const bothOnce = ["둘째 탭의 메시지", "첫 탭의 메시지"];
-    const sortedTexts = async (bubbles: ReturnType<typeof storedBubbles>) => (await bubbles.allTextContents()).sort();
-    await expect(myStoredBubbles(tab1)).toHaveCount(2);
-    await expect.poll(() => sortedTexts(myStoredBubbles(tab1))).toEqual(bothOnce);
-    await expect(myStoredBubbles(tab2)).toHaveCount(2);
-    await expect.poll(() => sortedTexts(myStoredBubbles(tab2))).toEqual(bothOnce);
+    // Exactly these two, once each, in the order written across the two tabs (sender-order.spec.ts).
+    const inOrder = ["첫 탭의 메시지", "둘째 탭의 메시지"];
+    await expect(myStoredBubbles(tab1)).toHaveText(inOrder);
+    await expect(myStoredBubbles(tab2)).toHaveText(inOrder);
     await b.page.goto(`/rooms/${roomId}`);
-    await expect(storedBubbles(b.page)).toHaveCount(2);
-    await expect.poll(() => sortedTexts(storedBubbles(b.page))).toEqual(bothOnce);
+    await expect(storedBubbles(b.page)).toHaveText(inOrder);
     expect(await storedOutbox(tab1, roomId)).toEqual([]);
   });
 

@@ -270,7 +270,8 @@ describe("events socket: rooms stop calling the hub of a member with no tab open
       expect(await quietSince(a, room.id)).toBeTypeOf("number");
       expect(await quietSince(b, room.id)).toBeTypeOf("number");
     });
-    const windowOpen = () => runInDurableObject(chatRoom(env, room.id), (instance: object) => (instance as { notifyWindow?: unknown }).notifyWindow !== undefined);
+    const windowOpen = () =>
+      runInDurableObject(chatRoom(env, room.id), (instance: object) => (instance as unknown as { chatLists: { windowEnd: number } }).chatLists.windowEnd > Date.now());
     await vi.waitFor(async () => expect(await windowOpen()).toBe(false));
 
     await sendAndAck(sa, "w-2");
@@ -311,8 +312,7 @@ describe("events socket: rooms stop calling the hub of a member with no tab open
       state.storage.kv.put("quiet:room-far-away", Date.now());
       const hub_ = hub as unknown as { env: Env };
       const rooms = {
-        idFromName: (name: string) => name,
-        get: (name: string) => ({
+        getByName: (name: string) => ({
           hubListening: async (userId: string) => {
             if (!reachable) throw new Error("room unreachable");
             told.push(`${name}:${userId}`);
@@ -341,26 +341,26 @@ describe("events socket: rooms stop calling the hub of a member with no tab open
     await vi.waitFor(async () => expect(await quietSince(b, room.id)).toBeTypeOf("number"));
     // Stand in for the crossing: the hub's quiet answer is still on its way when the tab's wake-up lands.
     const crossed = await runInDurableObject(chatRoom(env, room.id), async (instance: object) => {
-      const room_ = instance as unknown as { env: Env; quietHubs: Map<string, number>; hubListening(id: string): void; notifyMembers(id: string): Promise<void> };
-      const realHubs = room_.env.USER_HUB;
+      const notifier = (instance as unknown as { chatLists: { env: Env; quietHubs: Map<string, number>; hubListening(id: string): void; notifyMembers(): Promise<void> } })
+        .chatLists;
+      const realHubs = notifier.env.USER_HUB;
       const crossing = {
-        idFromName: (name: string) => realHubs.idFromName(name),
-        get: (id: DurableObjectId) => ({
+        getByName: (name: string) => ({
           roomChanged: async (userId: string) => {
-            if (userId === b.user.id) room_.hubListening(userId);
+            if (userId === b.user.id) notifier.hubListening(userId);
             return 60_000;
           },
-          id,
+          name,
         }),
       };
-      room_.quietHubs.clear();
-      Object.assign(room_, { env: { ...room_.env, USER_HUB: crossing } });
+      notifier.quietHubs.clear();
+      Object.assign(notifier, { env: { ...notifier.env, USER_HUB: crossing } });
       try {
-        await room_.notifyMembers(room.id);
+        await notifier.notifyMembers();
       } finally {
-        Object.assign(room_, { env: { ...room_.env, USER_HUB: realHubs } });
+        Object.assign(notifier, { env: { ...notifier.env, USER_HUB: realHubs } });
       }
-      return { a: room_.quietHubs.has(a.user.id), b: room_.quietHubs.has(b.user.id) };
+      return { a: notifier.quietHubs.has(a.user.id), b: notifier.quietHubs.has(b.user.id) };
     });
     expect(crossed).toEqual({ a: true, b: false });
     sa.close();

@@ -56,6 +56,7 @@ describe("room socket: hello", () => {
         { ...a.user, lastReadSeq: 0 },
         { ...b.user, lastReadSeq: 0 },
       ]),
+      allowance: { tokens: Number(env.SEND_BURST), burst: Number(env.SEND_BURST), perSecond: Number(env.SEND_PER_SECOND) },
     });
     expect((hello0 as { members: unknown[] }).members).toHaveLength(2);
     await sendAndAck(first, "h1");

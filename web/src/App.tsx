@@ -8,6 +8,7 @@ import Chats from "./screens/Chats";
 import Friends from "./screens/Friends";
 import Login from "./screens/Login";
 import { startEvents } from "./stores/events";
+import { startOutboxDrain } from "./stores/outbox-drain";
 import { totalUnread } from "./stores/rooms";
 import { bootError, loadSession, me } from "./stores/session";
 
@@ -18,7 +19,10 @@ const Root = (props: RouteSectionProps) => {
     document.title = unread > 0 ? `(${badgeText(unread)}) ${t("appName")}` : t("appName");
   });
   createEffect(() => {
-    if (me()) startEvents();
+    const user = me();
+    if (!user) return;
+    startEvents();
+    startOutboxDrain(user.id);
   });
   return (
     <div class="app">

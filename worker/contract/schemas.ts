@@ -63,15 +63,22 @@ const messageBody = v.pipe(
   v.check((s) => s.trim().length > 0, "must not be empty"),
 );
 
+const clientId = v.pipe(text(), v.minLength(1, "must not be empty"), v.maxLength(LIMITS.clientIdMax, "too long"));
+
+/**
+ * A message to store. `after` is the clientId of the message its sender wrote just before it, while
+ * that one may not be stored yet: the server stores this one only after it (sender order).
+ */
+const sendFields = { clientId, body: messageBody, after: v.optional(clientId) };
+
+/** `POST /api/rooms/:id/messages`: a send without a socket (pending messages of rooms not open). */
+export const SendBody = v.object(sendFields);
+
 /** Client → room socket frames. */
 export const ClientFrame = v.variant(
   "type",
   [
-    v.object({
-      type: v.literal("send"),
-      clientId: v.pipe(text(), v.minLength(1, "must not be empty"), v.maxLength(LIMITS.clientIdMax, "too long")),
-      body: messageBody,
-    }),
+    v.object({ type: v.literal("send"), ...sendFields }),
     v.object({ type: v.literal("read"), seq }),
     v.object({ type: v.literal("sync"), after: seq }),
   ],

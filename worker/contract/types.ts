@@ -49,14 +49,35 @@ export interface ApiErrorBody {
   error: { code: string; message: string; fields?: Record<string, string> };
 }
 
+/**
+ * The caller's send allowance in a room (every frame counts): `tokens` now, refilled at `perSecond`
+ * up to `burst`. Clients pace their sends by it rather than be refused.
+ */
+export interface SendAllowance {
+  tokens: number;
+  burst: number;
+  perSecond: number;
+}
+
+/** Codes of a room socket's `error` frames (docs/api.md, "Room socket details"). */
+export type RoomErrorCode =
+  | "bad_json"
+  | "bad_frame"
+  | "invalid"
+  | "rate_limited"
+  | "out_of_order"
+  | "store_failed"
+  | "sync_failed"
+  | "read_failed";
+
 /** Room socket, server → client. */
 export type RoomServerFrame =
-  | { type: "hello"; roomId: string; lastSeq: number; members: Member[] }
+  | { type: "hello"; roomId: string; lastSeq: number; members: Member[]; allowance: SendAllowance }
   | { type: "message"; message: Message }
   | { type: "ack"; clientId: string; message: Message }
   | { type: "read"; userId: string; lastReadSeq: number }
   | { type: "synced"; lastSeq: number }
-  | { type: "error"; code: string; message: string; clientId?: string };
+  | { type: "error"; code: RoomErrorCode; message: string; clientId?: string };
 
 /** Events socket, server → client. */
 export type EventFrame = { type: "room"; room: Room; unread: UnreadTotal } | { type: "friend"; friend: User } | { type: "me"; user: User };

@@ -6,13 +6,12 @@ import type { AppEnv } from "../app-env";
  * Hands an authenticated upgrade to a Durable Object. The forwarded request is built from scratch,
  * so identity headers a client might have sent never reach the object.
  */
-export const forwardUpgrade = (c: Context<AppEnv>, stub: { fetch(req: Request): Promise<Response> }, roomId?: string) => {
+export const forwardUpgrade = (c: Context<AppEnv>, stub: { fetch(req: Request): Promise<Response> }) => {
   const headers = new Headers({
     Upgrade: "websocket",
     [TRUSTED.userId]: c.var.user.id,
     [TRUSTED.sessionId]: c.var.session.id,
     [TRUSTED.sessionExpires]: String(c.var.session.expiresAt),
   });
-  if (roomId) headers.set(TRUSTED.roomId, roomId);
   return stub.fetch(new Request(c.req.url, { headers }));
 };

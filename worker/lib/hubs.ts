@@ -1,5 +1,5 @@
 /** The per-user hub that pushes chat-list and friend events to that user's open tabs. */
-export const userHub = (env: Env, userId: string) => env.USER_HUB.get(env.USER_HUB.idFromName(userId));
+export const userHub = (env: Env, userId: string) => env.USER_HUB.getByName(userId);
 
-/** The object that owns one room's sockets and writes. */
-export const chatRoom = (env: Env, roomId: string) => env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(roomId));
+/** The object that owns one room's sockets and writes; it knows its room by its own name. */
+export const chatRoom = (env: Env, roomId: string) => env.CHAT_ROOM.getByName(roomId);

@@ -2,7 +2,7 @@ import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
-import { DirectRoomBody, MessagesQuery, ReadBody, RoomsQuery } from "../contract";
+import { DirectRoomBody, MessagesQuery, ReadBody, RoomsQuery, SendBody } from "../contract";
 import { getDb } from "../db/client";
 import { friendships, roomMembers, rooms, users } from "../db/schema";
 import { loadChatList, loadRooms } from "../db/chat-list";
@@ -15,6 +15,13 @@ import { requireUser } from "../middleware/auth";
 import { websocketGuard } from "../middleware/websocket";
 
 const roomNotFound = () => new ApiError(404, "room_not_found", "No such room.");
+
+/** A refused `POST …/messages`, by the room's reason; each is worth retrying with the same clientId. */
+const sendRefused = {
+  rate_limited: () => new ApiError(429, "rate_limited", "Sending too fast; resend this one shortly.", undefined, { "Retry-After": "1" }),
+  out_of_order: () => new ApiError(409, "out_of_order", "The message written before this one (after) is not stored yet; send that one first."),
+  store_failed: () => new ApiError(503, "store_failed", "The message was not saved; resend it with the same clientId.", undefined, { "Retry-After": "1" }),
+};
 
 /** A room the caller is not in answers exactly like a room that does not exist. */
 const requireMember = createMiddleware<AppEnv, "/:id/*">(async (c, next) => {
@@ -71,7 +78,12 @@ export const roomRoutes = new Hono<AppEnv>()
   )
   .post("/:id/read", requireMember, valid("json", ReadBody), async (c) => {
     const roomId = c.req.param("id");
-    await chatRoom(c.env, roomId).markRead(roomId, c.var.user.id, c.req.valid("json").seq);
+    await chatRoom(c.env, roomId).markRead(c.var.user.id, c.req.valid("json").seq);
     return c.body(null, 204);
   })
-  .get("/:id/ws", requireMember, (c) => forwardUpgrade(c, chatRoom(c.env, c.req.param("id")), c.req.param("id")));
+  .post("/:id/messages", requireMember, valid("json", SendBody), async (c) => {
+    const outcome = await chatRoom(c.env, c.req.param("id")).send(c.var.user.id, c.req.valid("json"));
+    if (outcome.ok) return c.json({ message: outcome.message }, 201);
+    throw sendRefused[outcome.code]();
+  })
+  .get("/:id/ws", requireMember, (c) => forwardUpgrade(c, chatRoom(c.env, c.req.param("id"))));

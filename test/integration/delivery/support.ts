@@ -1,4 +1,5 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { allowanceKey } from "../../../durable-objects/member-allowances";
 import { env } from "cloudflare:workers";
 import { befriend, directRoom, register, roomSocket } from "../harness";
 
@@ -169,6 +170,15 @@ export const evictRoom = async (roomId: string, webSockets: "close" | "hibernate
   const stub = roomStub(roomId);
   await runInDurableObject(stub, () => undefined);
   await evictDurableObject(stub, { webSockets });
+};
+
+/**
+ * Gives a member a full send allowance in a room again (tests that send more than a person could,
+ * like the fuzzers): the stored allowance goes, and so does the instance that cached it.
+ */
+export const refillAllowance = async (roomId: string, userId: string) => {
+  await runInDurableObject(roomStub(roomId), (_: object, state: DurableObjectState) => state.storage.kv.delete(allowanceKey(userId)));
+  await evictRoom(roomId, "hibernate");
 };
 
 const MARK = "__deliveryTestMark";

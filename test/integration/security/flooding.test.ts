@@ -1,15 +1,19 @@
 /**
- * Flooding: each room socket has a token bucket. A flood gets `rate_limited` errors naming the
- * refused clientIds and then a 1008 close, without touching the other members' sockets, while an
- * outbox of 50 messages flushed at once after a reconnect goes through whole.
+ * Flooding: each member has a token bucket per room, shared by all their sockets and kept across
+ * reconnects and evictions. A flood gets `rate_limited` errors naming the refused clientIds and then
+ * a 1008 close, without touching the other members' sockets, while an outbox of 50 messages flushed
+ * at once after a reconnect goes through whole.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { isAck, isMessage, pair, roomSocket, type TestSocket } from "../harness";
-import { BURST, REFILL_PER_SEC, STRIKES_BEFORE_CLOSE } from "../../../durable-objects/token-bucket";
+import { STRIKES_BEFORE_CLOSE, allowanceFrom } from "../../../durable-objects/token-bucket";
+import { evictRoom } from "../delivery/support";
 import { query, sleep, stillOpen } from "./helpers";
 
-type ErrorFrame = { type: "error"; code: string; message: string; clientId?: string };
-const errors = (s: TestSocket) => s.frames.filter((f): f is ErrorFrame => f.type === "error");
+const { burst: BURST, perSecond: REFILL_PER_SEC } = allowanceFrom(env);
+const errors = (s: TestSocket) => s.ofType("error");
+const hello = (s: TestSocket) => s.ofType("hello")[0]!;
 const storedClientIds = async (roomId: string, senderId: string) =>
   new Set((await query<{ client_id: string }>("select client_id from messages where room_id = ? and sender_id = ?", roomId, senderId)).map((r) => r.client_id));
 
@@ -59,7 +63,10 @@ describe("room socket flood", () => {
     expect(await stillOpen(other)).toBe(true);
     other.send({ type: "send", clientId: "calm-1", body: "are you ok?" });
     const ack = await other.next(isAck("calm-1"));
+    // Reconnecting does not refill the flooder's allowance: the new socket is told it is empty.
     const fresh = await roomSocket(room.id, a);
+    expect(hello(fresh).allowance.tokens).toBeLessThanOrEqual(2);
+    await sleep(1000 / REFILL_PER_SEC + 50);
     fresh.send({ type: "send", clientId: "calm-2", body: "sorry, cat on keyboard" });
     const ack2 = await fresh.next(isAck("calm-2"));
     expect(ack2.message.seq).toBe(ack.message.seq + 1);
@@ -93,6 +100,57 @@ describe("room socket flood", () => {
 
   junkFlood("text frames that are not JSON", (i) => `not json ${i}`);
   junkFlood("binary frames", (i) => new Uint8Array([i & 255, 1, 2, 3]));
+});
+
+describe("one member's allowance in a room", () => {
+  /** Sends `count` frames from one socket at once; resolves with the refused clientIds once all are answered. */
+  const sendAll = async (sock: TestSocket, ids: string[]) => {
+    for (const clientId of ids) sock.send({ type: "send", clientId, body: clientId });
+    await Promise.all(ids.map((id) => sock.next((f) => (f.type === "ack" || f.type === "error") && f.clientId === id, 10_000)));
+    return errors(sock).filter((e) => e.code === "rate_limited").map((e) => e.clientId!);
+  };
+
+  it("is told in hello, and survives a reconnect: a new socket does not get a new burst", async () => {
+    const { a, room } = await pair();
+    const first = await roomSocket(room.id, a);
+    expect(hello(first).allowance).toEqual({ tokens: BURST, burst: BURST, perSecond: REFILL_PER_SEC });
+    await sendAll(first, Array.from({ length: BURST }, (_, i) => `first-${i}`));
+    first.close();
+    const second = await roomSocket(room.id, a);
+    expect(hello(second).allowance.tokens).toBeLessThan(10);
+    const refused = await sendAll(second, Array.from({ length: 15 }, (_, i) => `second-${i}`));
+    expect(refused.length).toBeGreaterThanOrEqual(5);
+    second.close();
+  });
+
+  it("survives the room object's eviction", async () => {
+    const { a, room } = await pair();
+    const first = await roomSocket(room.id, a);
+    await sendAll(first, Array.from({ length: BURST }, (_, i) => `before-${i}`));
+    first.close();
+    await evictRoom(room.id, "close");
+    const second = await roomSocket(room.id, a);
+    expect(hello(second).allowance.tokens).toBeLessThan(10);
+    expect((await sendAll(second, Array.from({ length: 15 }, (_, i) => `after-${i}`))).length).toBeGreaterThanOrEqual(5);
+    second.close();
+  });
+
+  it("is shared by parallel sockets: ten sockets of one member store about one burst between them", async () => {
+    const { a, b, room } = await pair();
+    const sockets = await Promise.all(Array.from({ length: 10 }, () => roomSocket(room.id, a)));
+    // 1.5 bursts in all: under the strikes that close a socket, but 50 % over one member's allowance.
+    const perSocket = (1.5 * BURST) / 10;
+    const started = Date.now();
+    await Promise.all(sockets.map((sock, k) => sendAll(sock, Array.from({ length: perSocket }, (_, i) => `s${k}-${i}`))));
+    const refilled = Math.ceil(((Date.now() - started) / 1000) * REFILL_PER_SEC);
+    const stored = await storedClientIds(room.id, a.user.id);
+    expect(stored.size).toBeGreaterThanOrEqual(BURST);
+    expect(stored.size).toBeLessThanOrEqual(BURST + refilled);
+    // The other member's allowance is their own.
+    const other = await roomSocket(room.id, b);
+    expect(hello(other).allowance.tokens).toBe(BURST);
+    for (const sock of [...sockets, other]) sock.close();
+  }, 20_000);
 });
 
 describe("legitimate bursts", () => {

@@ -10,6 +10,7 @@ import { ORIGIN, TestSocket, isAck, pair, roomSocket, type Session } from "../ha
 import type { Message, Room } from "../../../worker/contract";
 import { anyNumber, anyValue, fieldValue, nastyString, nearObject, SEED, wellFormed } from "./fuzz-arbitraries";
 import { counts, query, rawUpgrade, stillOpen, wellFormedErrors, type Counts } from "./helpers";
+import { refillAllowance } from "../delivery/support";
 
 let a: Session;
 let b: Session;
@@ -50,6 +51,8 @@ const oracle = (frame: Frame): Set<Outcome> => {
   if (v.type === "sync") return new Set([isSeq(v.after) ? "sync" : "invalid"]);
   if (v.type !== "send") return new Set(["invalid"]);
   if (typeof v.clientId !== "string" || typeof v.body !== "string") return new Set(["invalid"]);
+  // `after` names a clientId; the frames here only ever put numbers there.
+  if (v.after !== undefined && typeof v.after !== "string") return new Set(["invalid"]);
   // Text that UTF-8 storage cannot hold byte for byte (a lone surrogate) is refused.
   if (wellFormed(v.clientId) !== v.clientId || wellFormed(v.body) !== v.body) return new Set(["invalid"]);
   const out = new Set<Outcome>();
@@ -132,6 +135,7 @@ describe("room socket frames", () => {
         if (used + frames.length + 1 > BUDGET) {
           await drain(sock);
           sock.close();
+          await refillAllowance(room.id, a.user.id);
           sock = await roomSocket(room.id, a);
           used = 0;
         }
@@ -146,7 +150,7 @@ describe("room socket frames", () => {
 
         const what = JSON.stringify(frames.map((f) => (typeof f === "string" ? f.slice(0, 120) : `bytes[${f.length}]`)));
         expect(sock.closed, what).toBeNull();
-        const errors = sock.frames.slice(start).filter((f) => f.type === "error") as { type: "error"; code: string; message: string; clientId?: string }[];
+        const errors = sock.frames.slice(start).filter((f) => f.type === "error");
         for (const e of errors) {
           expect(Object.keys(e).every((k) => ["type", "code", "message", "clientId"].includes(k)), what).toBe(true);
           expect(["bad_frame", "bad_json", "invalid"], `${what}: ${JSON.stringify(e)}`).toContain(e.code);

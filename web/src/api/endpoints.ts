@@ -20,6 +20,9 @@ export const api = {
     request<RoomsPage>("GET", `/api/rooms?limit=${LIMITS.chatListPage}${before === undefined ? "" : `&before=${encodeURIComponent(before)}`}`),
   room: (id: string) => request<{ room: Room }>("GET", `/api/rooms/${encodeURIComponent(id)}`).then((r) => r.room),
   openDirect: (userId: string) => request<{ room: Room }>("POST", "/api/rooms/direct", { userId }).then((r) => r.room),
+  /** A send without the room's socket (pending messages of a room that is not open). */
+  send: (roomId: string, send: { clientId: string; body: string; after?: string }) =>
+    request<{ message: Message }>("POST", `/api/rooms/${encodeURIComponent(roomId)}/messages`, send).then((r) => r.message),
   markRead: (roomId: string, seq: number) => request<void>("POST", `/api/rooms/${encodeURIComponent(roomId)}/read`, { seq }),
   messages: (roomId: string, before?: number) =>
     request<{ messages: Message[]; hasMore: boolean }>(

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { failEntries, type OutboxEntry, parseOutbox, putEntry, reconcile, removeEntries, serializeOutbox } from "./outbox";
+import { failEntries, type OutboxEntry, parseOutbox, putEntry, reconcile, refuseEntries, removeEntries, sendOrder, serializeOutbox } from "./outbox";
 
 const entry = (clientId: string, createdAt = 1, failed = false): OutboxEntry => ({ clientId, body: `body ${clientId}`, createdAt, failed });
 const ids = (list: readonly OutboxEntry[]) => list.map((e) => e.clientId);
@@ -96,5 +96,43 @@ describe("reconcile: this tab's copy after another tab changed the shared list",
   it("the whole list cleared elsewhere (key removed) drops what was shared", () => {
     const local = [entry("a", 1), entry("b", 2)];
     expect(ids(reconcile(local, [entry("a", 1), entry("b", 2)], []))).toEqual([]);
+  });
+});
+
+describe("sendOrder", () => {
+  it("names the entry written before each one; the first names nothing", () => {
+    const order = sendOrder([entry("a", 1), entry("b", 2), entry("c", 3)]);
+    expect(order.map((s) => [s.entry.clientId, s.after])).toEqual([
+      ["a", undefined],
+      ["b", "a"],
+      ["c", "b"],
+    ]);
+  });
+
+  it("leaves a refused entry out, and the one after it names the one before it", () => {
+    const list = refuseEntries([entry("a", 1), entry("b", 2), entry("c", 3)], new Set(["b"]));
+    expect(list.find((e) => e.clientId === "b")).toMatchObject({ failed: true, refused: true });
+    expect(sendOrder(list).map((s) => [s.entry.clientId, s.after])).toEqual([
+      ["a", undefined],
+      ["c", "a"],
+    ]);
+  });
+
+  it("keeps a failed (unanswered) entry in the order: later ones wait for it", () => {
+    expect(sendOrder([entry("a", 1, true), entry("b", 2)]).map((s) => s.after)).toEqual([undefined, "a"]);
+  });
+
+  it("a retried refused entry is written anew, last, and back in the order", () => {
+    const refused = refuseEntries([entry("a", 1), entry("b", 2)], new Set(["a"]));
+    const retried = putEntry(refused, entry("a", 9));
+    expect(sendOrder(retried).map((s) => [s.entry.clientId, s.after])).toEqual([
+      ["b", undefined],
+      ["a", "b"],
+    ]);
+  });
+
+  it("refused survives storage", () => {
+    const list = refuseEntries([entry("a", 1)], new Set(["a"]));
+    expect(parseOutbox(serializeOutbox(list))).toEqual(list);
   });
 });

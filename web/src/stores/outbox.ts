@@ -4,7 +4,7 @@
  * each change reads the shared list, changes only the entries it names and writes it back
  * (never a tab's whole copy), and other tabs hear of it through the `storage` event.
  */
-import { failEntries, type OutboxEntry, parseOutbox, putEntry, removeEntries, serializeOutbox } from "../lib/outbox";
+import { failEntries, type OutboxEntry, parseOutbox, putEntry, refuseEntries, removeEntries, serializeOutbox } from "../lib/outbox";
 
 export type { OutboxEntry };
 
@@ -46,6 +46,22 @@ export const dropEntries = (userId: string, roomId: string, clientIds: ReadonlyS
 /** Marks these entries failed where they are still stored (another tab may have settled them). */
 export const failStoredEntries = (userId: string, roomId: string, clientIds: ReadonlySet<string>): void =>
   update(userId, roomId, (stored) => failEntries(stored, (e) => clientIds.has(e.clientId)));
+
+/** Marks these entries refused for good where they are still stored. */
+export const refuseStoredEntries = (userId: string, roomId: string, clientIds: ReadonlySet<string>): void =>
+  update(userId, roomId, (stored) => refuseEntries(stored, clientIds));
+
+/** The rooms in which this user has messages waiting to be sent, as stored by any tab. */
+export const roomsWithPending = (userId: string): string[] => {
+  const prefix = key(userId, "");
+  try {
+    return Object.keys(localStorage)
+      .filter((k) => k.startsWith(prefix))
+      .map((k) => k.slice(prefix.length));
+  } catch {
+    return [];
+  }
+};
 
 /**
  * Calls `listener(before, after)` whenever another tab changes this room's stored outbox

@@ -1,0 +1,101 @@
+import { memberIds } from "../worker/db/views";
+import type { Db } from "../worker/db/client";
+import { userHub } from "../worker/lib/hubs";
+
+const WINDOW_MS = 300;
+/**
+ * How long after a window's end the backstop alarm fires. The window's own timer normally sends
+ * what is owed first; the alarm only acts for an object evicted in between, and being this late
+ * lets one alarm cover several busy windows (bench/README.md: an alarm per change cost ~15 % CPU).
+ */
+const ALARM_SLACK_MS = 2_000;
+
+/**
+ * Tells the members' chat lists (their UserHubs) that the room changed: at once, then at most once
+ * per window with the latest state, since a live conversation changes the room several times a
+ * second (each message, then the reader's cursor) and every change would otherwise cost one hub
+ * call per member. A change owed at a window's end is never lost: the first one owed in a window
+ * makes sure an alarm is set past that end, which sends it if this object was evicted meanwhile.
+ */
+export class ChatListNotifier {
+  private windowEnd = 0;
+  private owed = false;
+  /** When the alarm this instance set will fire (0: none set by this instance). */
+  private alarmAt = 0;
+  /** A room's members do not change, so they are read once per wake-up. */
+  private members?: string[];
+  /**
+   * Members whose hub answered that no tab is open, and until when (this object's clock) it need not
+   * be called. Losing this on eviction only costs calls; hubListening clears an entry early.
+   */
+  private readonly quietHubs = new Map<string, number>();
+  /** Counts hubListening calls per member, so a quiet answer that crossed one is not believed. */
+  private readonly hubWakes = new Map<string, number>();
+
+  constructor(
+    private readonly ctx: DurableObjectState,
+    private readonly env: Env,
+    private readonly db: Db,
+    private readonly roomId: string,
+  ) {}
+
+  changed(now = Date.now()): void {
+    // Nobody to tell, so no window either: a member whose tab opens wakes this room and re-reads the list.
+    if (this.everyHubQuiet(now)) return;
+    if (now < this.windowEnd) {
+      if (!this.owed) this.owe();
+      this.owed = true;
+      return;
+    }
+    this.notifyMembers().catch(logFailure);
+    this.windowEnd = now + WINDOW_MS;
+    setTimeout(() => this.windowEnded(), WINDOW_MS);
+  }
+
+  /** A member's hub has a tab open again: call it on every change from now on. */
+  hubListening(userId: string): void {
+    this.hubWakes.set(userId, (this.hubWakes.get(userId) ?? 0) + 1);
+    this.quietHubs.delete(userId);
+  }
+
+  /**
+   * The backstop. In the instance that set it, the window's timer has already sent what was owed
+   * (or will, for a window still open, which then needs a later alarm). In a fresh instance, after
+   * an eviction, nothing here knows whether a change was owed: send the room's state to be sure.
+   */
+  async alarm(): Promise<void> {
+    if (this.alarmAt === 0) return this.notifyMembers();
+    this.alarmAt = 0;
+    if (this.owed) this.owe();
+  }
+
+  private owe(): void {
+    if (this.alarmAt >= this.windowEnd) return;
+    this.alarmAt = this.windowEnd + ALARM_SLACK_MS;
+    this.ctx.storage.setAlarm(this.alarmAt).catch(logFailure);
+  }
+
+  private windowEnded(): void {
+    if (!this.owed) return;
+    this.owed = false;
+    this.changed();
+  }
+
+  private everyHubQuiet(now: number): boolean {
+    return this.members?.every((id) => (this.quietHubs.get(id) ?? 0) > now) ?? false;
+  }
+
+  private async notifyMembers(): Promise<void> {
+    const ids = (this.members ??= await memberIds(this.db, this.roomId));
+    const callHub = async (id: string) => {
+      const wakes = this.hubWakes.get(id) ?? 0;
+      const quietMs = await userHub(this.env, id).roomChanged(id, this.roomId);
+      if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
+    };
+    const now = Date.now();
+    const listening = ids.filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
+    await Promise.all(listening.map((id) => callHub(id).catch(logFailure)));
+  }
+}
+
+const logFailure = (err: unknown) => console.error("telling the members' chat lists failed", err);
