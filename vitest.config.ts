@@ -1,5 +1,10 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
+import { unstable_readConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
+
+// The pool reads .dev.vars as `wrangler dev` does, and `npm run dev` puts looser local limits
+// there: the tests bind wrangler.toml's [vars] again, so they always see the deployed limits.
+const { vars } = unstable_readConfig({ config: "./wrangler.toml" });
 
 export default defineConfig(async () => ({
   plugins: [
@@ -7,6 +12,7 @@ export default defineConfig(async () => ({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {
         bindings: {
+          ...vars,
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-signing",
         },

@@ -357,7 +357,7 @@ describe("PATCH /api/me (extension)", () => {
 });
 
 describe("session expiry", () => {
-  /** Moves the session's expiry (the `sessions` row of docs/architecture) to `ms` from now. */
+  /** Moves the session's expiry (the `sessions` row; docs/architecture.md, "Tables") to `ms` from now. */
   const expireIn = async (cookie: string, ms: number) => {
     const sid = decodeJwt(cookie.slice("session=".length)).sid as string;
     await env.DB.prepare("update sessions set expires_at = ? where id = ?").bind(Date.now() + ms, sid).run();

@@ -2,7 +2,7 @@ import type { Message, RoomServerFrame } from "../../../worker/contract";
 
 /**
  * The reference model of the web client's delivery logic for one room (docs/api.md, "Room socket";
- * architecture.md, "A message's path", points 4 and 5):
+ * docs/architecture.md, "A message's path", points 4 and 5):
  *
  * - Every send goes into an outbox (clientId → body) before it touches the socket and leaves it only
  *   once the server has proven the message is stored: an `ack` for that clientId, or the client's

@@ -1,8 +1,8 @@
 /**
- * The room's message list as pure functions (architecture.md, invariants 4–5): messages are
- * merged by seq, so a message that arrives twice (live frame, ack, sync, history page) is held
- * once; our own echoes settle outbox entries by clientId; a sync starts from the highest seq
- * below which we hold everything.
+ * The room's message list as pure functions (docs/architecture.md, "Invariants" 4 and 5):
+ * messages are merged by seq, so a message that arrives twice (live frame, ack, sync, history
+ * page) is held once; our own echoes settle outbox entries by clientId; a sync starts from the
+ * highest seq below which we hold everything.
  */
 import type { Message } from "../../../worker/contract";
 
