@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { en } from "../../web/src/i18n/en";
+import { formatMessage } from "../../web/src/i18n/format";
 import { ko } from "../../web/src/i18n/ko";
 import { expectAccessible } from "./a11y";
 import { tabLink } from "./helpers";
@@ -17,7 +18,6 @@ mkdirSync(SHOTS, { recursive: true });
 
 const catalogues = { ko, en } as const;
 type Lang = keyof typeof catalogues;
-const fill = (text: string, vars: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k]));
 
 const TIME = { ko: /^오[전후] \d{1,2}:\d{2}$/, en: /^\d{1,2}:\d{2}\s?[AP]M$/ } as const;
 const SEPARATOR = { ko: /^\d{4}년 \d{1,2}월 \d{1,2}일 [월화수목금토일]요일$/, en: /^[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}$/ } as const;
@@ -61,6 +61,7 @@ for (const lang of ["ko", "en"] as const) {
     test(`the four screens in ${lang} at ${width} px`, async ({ browser }) => {
       test.setTimeout(120_000);
       const c = catalogues[lang];
+      const fill = (text: string, vars: Record<string, string | number>) => formatMessage(lang, text, vars);
       const data = await conversation(browser);
       const context = await browser.newContext({
         locale: lang === "ko" ? "ko-KR" : "en-US",

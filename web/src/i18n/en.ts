@@ -58,7 +58,7 @@ export const en: Catalogue = {
   toFriends: "Go to Friends",
   chatsLoadFailed: "Couldn't load your chats.",
   chatsMoreFailed: "Couldn't load more chats.",
-  unreadLabel: "{n} unread messages",
+  unreadLabel: "{n, plural, one {# unread message} other {# unread messages}}",
   yesterday: "Yesterday",
 
   roomNotFound: "Chat not found.",
@@ -75,7 +75,7 @@ export const en: Catalogue = {
   loadingOlder: "Loading earlier messages…",
   unreadBy: "Unread by {n}",
   emptyRoom: "Say hello!",
-  messageTooLong: "Messages can be at most {n} characters.",
+  messageTooLong: "Messages can be at most {n, plural, one {# character} other {# characters}}.",
   newMessages: "New messages",
 
   settingsTitle: "Settings",

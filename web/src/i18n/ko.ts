@@ -1,4 +1,7 @@
-/** Korean strings. `en.ts` must have exactly these keys; `{name}` marks a value filled in by `t()`. */
+/**
+ * Korean strings. `en.ts` must have exactly these keys; `{name}` marks a value filled in by `t()`,
+ * `{n, plural, one {…} other {…}}` a count's forms (English needs them; Korean has none).
+ */
 export const ko = {
   appName: "Talk",
   loading: "불러오는 중…",
