@@ -63,6 +63,7 @@ export const en: Catalogue = {
 
   roomNotFound: "Chat not found.",
   roomLoadFailed: "Couldn't load the conversation.",
+  toChatList: "Back to chats",
   conversationWith: "Conversation with {name}",
   reconnecting: "Connection lost. Reconnecting…",
   messagePlaceholder: "Type a message",

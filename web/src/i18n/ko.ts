@@ -64,6 +64,7 @@ export const ko = {
 
   roomNotFound: "채팅방을 찾을 수 없습니다.",
   roomLoadFailed: "대화를 불러오지 못했습니다.",
+  toChatList: "채팅 목록으로",
   conversationWith: "{name}님과의 대화",
   reconnecting: "연결이 끊겼습니다. 다시 연결하는 중…",
   messagePlaceholder: "메시지 입력",

@@ -105,7 +105,7 @@ const Room = (props: { roomId: string; meId: string }) => {
       <Switch>
         <Match when={session.roomState() === "not_found"}>
           <main class="content">
-            <ErrorRetry message={t("roomNotFound")} onRetry={() => navigate("/chats")} />
+            <ErrorRetry message={t("roomNotFound")} action={t("toChatList")} onRetry={() => navigate("/chats")} />
           </main>
         </Match>
         <Match when={session.roomState() === "error" || session.historyState() === "error"}>
@@ -159,7 +159,7 @@ const Room = (props: { roomId: string; meId: string }) => {
               </button>
             </Show>
           </div>
-          <Composer onSend={send} />
+          <Composer onSend={send} autofocus />
         </Match>
       </Switch>
     </div>
