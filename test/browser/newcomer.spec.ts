@@ -114,3 +114,56 @@ test("English counts agree with their number: 1 unread message, 2 unread message
   await context.close();
   for (const user of [me, one, two]) await user.context.close();
 });
+
+test("a 10,000-character message shows its first 500 characters and a View all that opens the whole text", async ({ browser }) => {
+  const me = await apiUser(browser, "longm", "긴 글");
+  const friend = await apiUser(browser, "longf", "수다");
+  await befriend(me, friend);
+  const roomId = await directRoom(friend, me);
+  // a link in the part the bubble shows, another past the cut, Hangul and emoji (two UTF-16 units) throughout
+  const head = "처음에 https://example.com/first 링크 ";
+  const tail = " 끝에 https://example.com/last 링크";
+  const filler = Array.from("가나다라마바사😀 ");
+  const points = Array.from(head);
+  while (points.length < 10_000 - Array.from(tail).length) points.push(filler[points.length % filler.length]!);
+  const body = points.join("") + tail;
+  expect(Array.from(body).length).toBe(10_000);
+  await sendAs(friend, roomId, [body]);
+
+  const page = await me.context.newPage();
+  await page.goto(`/rooms/${roomId}`);
+  const bubble = storedBubbles(page);
+  await expect(bubble).toHaveCount(1);
+  const viewAll = bubble.getByRole("button", { name: ko.viewAll });
+  await expect(viewAll).toBeVisible();
+  // the bubble's text without the button: the start of the message, about 500 code points, then "…"
+  const shown = await bubble.evaluate((el) => {
+    const copy = el.cloneNode(true) as HTMLElement;
+    copy.querySelector("button")?.remove();
+    return copy.textContent ?? "";
+  });
+  expect(shown.endsWith("…")).toBe(true);
+  expect(body.startsWith(shown.slice(0, -1))).toBe(true);
+  expect(Array.from(shown).length).toBeGreaterThan(450);
+  expect(Array.from(shown).length).toBeLessThanOrEqual(501);
+  expect((await bubble.boundingBox())!.height).toBeLessThan(720);
+  await expect(bubble.getByRole("link", { name: "https://example.com/first" })).toHaveAttribute("href", "https://example.com/first");
+
+  // keyboard: from the conversation, Tab reaches the link and then View all; Enter opens the whole text
+  await page.getByRole("log").focus();
+  await page.keyboard.press("Tab");
+  await expect(bubble.getByRole("link")).toBeFocused();
+  await page.keyboard.press("Tab");
+  await expect(viewAll).toBeFocused();
+  await page.keyboard.press("Enter");
+  const dialog = page.getByRole("dialog", { name: ko.fullMessage });
+  await expect(dialog).toBeVisible();
+  const full = dialog.locator(".full-text");
+  expect(await full.evaluate((el) => el.textContent)).toBe(body);
+  await expect(full.getByRole("link", { name: "https://example.com/last" })).toHaveAttribute("href", "https://example.com/last");
+  await page.keyboard.press("Escape");
+  await expect(dialog).toBeHidden();
+  await expect(viewAll).toBeFocused();
+  await me.context.close();
+  await friend.context.close();
+});

@@ -78,6 +78,8 @@ export const en: Catalogue = {
   emptyRoom: "Say hello!",
   messageTooLong: "Messages can be at most {n, plural, one {# character} other {# characters}}.",
   newMessages: "New messages",
+  viewAll: "View all",
+  fullMessage: "Full message",
 
   settingsTitle: "Settings",
   changeName: "Change name",

@@ -79,6 +79,8 @@ export const ko = {
   emptyRoom: "첫 메시지를 보내 보세요.",
   messageTooLong: "메시지는 {n}자까지 보낼 수 있습니다.",
   newMessages: "새 메시지",
+  viewAll: "전체보기",
+  fullMessage: "전체 메시지",
 
   settingsTitle: "설정",
   changeName: "이름 변경",
