@@ -10,8 +10,9 @@ import { type Conversation, logInContext, seedConversation } from "./seed";
 
 /**
  * The four screens (login, friends, chats, room) in Korean and English, on a 360 px phone and a
- * 1280 px desktop: what they show, that nothing overflows, axe-core finds no serious or critical
- * violation, and a screenshot of each (test/browser/.artifacts/screenshots/, git-ignored).
+ * 1280 px desktop (where the list and the room sit side by side): what they show, that nothing
+ * overflows, axe-core finds no serious or critical violation, and a screenshot of each
+ * (test/browser/.artifacts/screenshots/, git-ignored).
  */
 const SHOTS = fileURLToPath(new URL("./.artifacts/screenshots/", import.meta.url));
 mkdirSync(SHOTS, { recursive: true });
@@ -39,16 +40,21 @@ const expectNoOverflow = async (page: Page) => {
   expect(wide).toEqual([]);
 };
 
-/** The phone-width column: the whole width on a phone, centred on a desktop. */
-const expectColumn = async (page: Page, width: number) => {
+/**
+ * The phone-width column: the whole width on a phone, centred on a desktop. Signed in on a desktop
+ * (1,024 px and up), the app takes the window, up to 1,440 px, for the list and the room side by side.
+ */
+const expectColumn = async (page: Page, width: number, signedIn = true) => {
   const box = (await page.locator(".app").boundingBox())!;
-  if (width <= 420) {
-    expect(box.x).toBe(0);
-    expect(box.width).toBe(width);
-  } else {
-    expect(box.width).toBe(420);
-    expect(Math.abs(box.x - (width - 420) / 2)).toBeLessThanOrEqual(1);
-  }
+  const column = width <= 420 ? width : signedIn && width >= 1024 ? Math.min(width, 1440) : 420;
+  expect(box.width).toBe(column);
+  expect(Math.abs(box.x - (width - column) / 2)).toBeLessThanOrEqual(1);
+};
+
+/** On a desktop, with no room open, the right side says how to open one; a phone shows just the list. */
+const expectRoomSide = async (page: Page, width: number, text: string) => {
+  if (width >= 1024) await expect(page.getByText(text)).toBeVisible();
+  else await expect(page.getByText(text)).toHaveCount(0);
 };
 
 const shoot = async (page: Page, name: string) => {
@@ -77,7 +83,7 @@ for (const lang of ["ko", "en"] as const) {
         await expect(page.getByRole("heading", { name: c.loginTitle, level: 1 })).toBeVisible();
         await expect(page.locator("html")).toHaveAttribute("lang", lang);
         await expect(page.getByLabel(c.username, { exact: true })).toBeVisible();
-        await expectColumn(page, width);
+        await expectColumn(page, width, false);
         await expectNoOverflow(page);
         await expectAccessible(page, `login ${suffix}`);
         await shoot(page, `login-${suffix}`);
@@ -96,6 +102,7 @@ for (const lang of ["ko", "en"] as const) {
         // ordered by name
         await expect(rows.locator(".row-title")).toHaveText(["강예린", "박지우", "이서준", "정도윤", "최하은"]);
         await expect(tabLink(page, c.tabFriends)).toHaveAttribute("aria-current", "page");
+        await expectRoomSide(page, width, c.noRoomOpen);
         await expectColumn(page, width);
         await expectNoOverflow(page);
         await expectAccessible(page, `friends ${suffix}`);
@@ -137,6 +144,7 @@ for (const lang of ["ko", "en"] as const) {
         );
         await expect(tabLink(page, c.tabChats)).toHaveAccessibleName(`${c.tabChats} ${fill(c.unreadLabel, { n: total })}`);
         await expect(page).toHaveTitle(`(${total}) Talk`);
+        await expectRoomSide(page, width, c.noRoomOpen);
         await expectColumn(page, width);
         await expectNoOverflow(page);
         await expectAccessible(page, `chats ${suffix}`);
@@ -146,7 +154,18 @@ for (const lang of ["ko", "en"] as const) {
       await test.step("room", async () => {
         await page.getByRole("list", { name: c.chatsTitle }).getByRole("link").first().click();
         await expect(page).toHaveURL(new RegExp(`/rooms/${data.seojunRoom}$`));
-        await expect(page.getByRole("heading", { level: 1 })).toHaveText(data.seojun.displayName);
+        const room = page.locator(".room");
+        await expect(room.getByRole("heading", { level: 1 })).toHaveText(data.seojun.displayName);
+        // on a desktop the chat list stays on the left, with the open room's row marked
+        const list = page.getByRole("list", { name: c.chatsTitle });
+        if (width >= 1024) {
+          const [listBox, roomBox] = [(await list.boundingBox())!, (await room.boundingBox())!];
+          expect(listBox.x + listBox.width).toBeLessThanOrEqual(roomBox.x);
+          await expect(list.getByRole("link").first()).toHaveAttribute("aria-current", "page");
+          await expect(page.getByText(c.noRoomOpen)).toHaveCount(0);
+        } else {
+          await expect(list).toHaveCount(0);
+        }
         const log = page.getByRole("log", { name: fill(c.conversationWith, { name: data.seojun.displayName }) });
         await expect(log).toHaveAttribute("aria-live", "polite");
         const bubbles = log.locator(".msg[data-seq] .bubble");

@@ -15,6 +15,10 @@ export const en: Catalogue = {
   offlineSendHint: "Messages will be sent when you're back online.",
   mainNav: "Main",
 
+  closeRoom: "Close chat",
+  noRoomOpen: "Pick a conversation",
+  noRoomOpenHint: "Click a chat or a friend on the left and the conversation opens here.",
+
   loginTitle: "Log in",
   signupTitle: "Sign up",
   loginTagline: "Chat with your friends in real time",

@@ -16,6 +16,10 @@ export const ko = {
   offlineSendHint: "메시지는 연결되면 전송됩니다.",
   mainNav: "주 메뉴",
 
+  closeRoom: "채팅방 닫기",
+  noRoomOpen: "대화를 골라 주세요",
+  noRoomOpenHint: "왼쪽 목록에서 채팅이나 친구를 누르면 여기에 대화가 열립니다.",
+
   loginTitle: "로그인",
   signupTitle: "회원가입",
   loginTagline: "친구와 실시간으로 대화하세요",
