@@ -18,6 +18,9 @@ export default defineConfig({
   use: {
     baseURL: `http://localhost:${PORT}`,
     locale: "ko-KR",
+    // A phone-width window: the one-screen-at-a-time layout the specs drive. From 1,024 px the list
+    // and the room sit side by side (desktop.spec.ts and screens.spec.ts set their own sizes).
+    viewport: { width: 420, height: 720 },
     timezoneId: "Asia/Seoul",
     trace: "retain-on-failure",
     screenshot: "only-on-failure",

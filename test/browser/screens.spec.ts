@@ -2,6 +2,7 @@ import { mkdirSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { en } from "../../web/src/i18n/en";
+import { formatMessage } from "../../web/src/i18n/format";
 import { ko } from "../../web/src/i18n/ko";
 import { expectAccessible } from "./a11y";
 import { tabLink } from "./helpers";
@@ -9,15 +10,15 @@ import { type Conversation, logInContext, seedConversation } from "./seed";
 
 /**
  * The four screens (login, friends, chats, room) in Korean and English, on a 360 px phone and a
- * 1280 px desktop: what they show, that nothing overflows, axe-core finds no serious or critical
- * violation, and a screenshot of each (test/browser/.artifacts/screenshots/, git-ignored).
+ * 1280 px desktop (where the list and the room sit side by side): what they show, that nothing
+ * overflows, axe-core finds no serious or critical violation, and a screenshot of each
+ * (test/browser/.artifacts/screenshots/, git-ignored).
  */
 const SHOTS = fileURLToPath(new URL("./.artifacts/screenshots/", import.meta.url));
 mkdirSync(SHOTS, { recursive: true });
 
 const catalogues = { ko, en } as const;
 type Lang = keyof typeof catalogues;
-const fill = (text: string, vars: Record<string, string | number>) => text.replace(/\{(\w+)\}/g, (_, k: string) => String(vars[k]));
 
 const TIME = { ko: /^오[전후] \d{1,2}:\d{2}$/, en: /^\d{1,2}:\d{2}\s?[AP]M$/ } as const;
 const SEPARATOR = { ko: /^\d{4}년 \d{1,2}월 \d{1,2}일 [월화수목금토일]요일$/, en: /^[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}$/ } as const;
@@ -39,16 +40,21 @@ const expectNoOverflow = async (page: Page) => {
   expect(wide).toEqual([]);
 };
 
-/** The phone-width column: the whole width on a phone, centred on a desktop. */
-const expectColumn = async (page: Page, width: number) => {
+/**
+ * The phone-width column: the whole width on a phone, centred on a desktop. Signed in on a desktop
+ * (1,024 px and up), the app takes the window, up to 1,440 px, for the list and the room side by side.
+ */
+const expectColumn = async (page: Page, width: number, signedIn = true) => {
   const box = (await page.locator(".app").boundingBox())!;
-  if (width <= 420) {
-    expect(box.x).toBe(0);
-    expect(box.width).toBe(width);
-  } else {
-    expect(box.width).toBe(420);
-    expect(Math.abs(box.x - (width - 420) / 2)).toBeLessThanOrEqual(1);
-  }
+  const column = width <= 420 ? width : signedIn && width >= 1024 ? Math.min(width, 1440) : 420;
+  expect(box.width).toBe(column);
+  expect(Math.abs(box.x - (width - column) / 2)).toBeLessThanOrEqual(1);
+};
+
+/** On a desktop, with no room open, the right side says how to open one; a phone shows just the list. */
+const expectRoomSide = async (page: Page, width: number, text: string) => {
+  if (width >= 1024) await expect(page.getByText(text)).toBeVisible();
+  else await expect(page.getByText(text)).toHaveCount(0);
 };
 
 const shoot = async (page: Page, name: string) => {
@@ -61,6 +67,7 @@ for (const lang of ["ko", "en"] as const) {
     test(`the four screens in ${lang} at ${width} px`, async ({ browser }) => {
       test.setTimeout(120_000);
       const c = catalogues[lang];
+      const fill = (text: string, vars: Record<string, string | number>) => formatMessage(lang, text, vars);
       const data = await conversation(browser);
       const context = await browser.newContext({
         locale: lang === "ko" ? "ko-KR" : "en-US",
@@ -76,7 +83,7 @@ for (const lang of ["ko", "en"] as const) {
         await expect(page.getByRole("heading", { name: c.loginTitle, level: 1 })).toBeVisible();
         await expect(page.locator("html")).toHaveAttribute("lang", lang);
         await expect(page.getByLabel(c.username, { exact: true })).toBeVisible();
-        await expectColumn(page, width);
+        await expectColumn(page, width, false);
         await expectNoOverflow(page);
         await expectAccessible(page, `login ${suffix}`);
         await shoot(page, `login-${suffix}`);
@@ -95,6 +102,7 @@ for (const lang of ["ko", "en"] as const) {
         // ordered by name
         await expect(rows.locator(".row-title")).toHaveText(["강예린", "박지우", "이서준", "정도윤", "최하은"]);
         await expect(tabLink(page, c.tabFriends)).toHaveAttribute("aria-current", "page");
+        await expectRoomSide(page, width, c.noRoomOpen);
         await expectColumn(page, width);
         await expectNoOverflow(page);
         await expectAccessible(page, `friends ${suffix}`);
@@ -136,6 +144,7 @@ for (const lang of ["ko", "en"] as const) {
         );
         await expect(tabLink(page, c.tabChats)).toHaveAccessibleName(`${c.tabChats} ${fill(c.unreadLabel, { n: total })}`);
         await expect(page).toHaveTitle(`(${total}) Talk`);
+        await expectRoomSide(page, width, c.noRoomOpen);
         await expectColumn(page, width);
         await expectNoOverflow(page);
         await expectAccessible(page, `chats ${suffix}`);
@@ -145,7 +154,18 @@ for (const lang of ["ko", "en"] as const) {
       await test.step("room", async () => {
         await page.getByRole("list", { name: c.chatsTitle }).getByRole("link").first().click();
         await expect(page).toHaveURL(new RegExp(`/rooms/${data.seojunRoom}$`));
-        await expect(page.getByRole("heading", { level: 1 })).toHaveText(data.seojun.displayName);
+        const room = page.locator(".room");
+        await expect(room.getByRole("heading", { level: 1 })).toHaveText(data.seojun.displayName);
+        // on a desktop the chat list stays on the left, with the open room's row marked
+        const list = page.getByRole("list", { name: c.chatsTitle });
+        if (width >= 1024) {
+          const [listBox, roomBox] = [(await list.boundingBox())!, (await room.boundingBox())!];
+          expect(listBox.x + listBox.width).toBeLessThanOrEqual(roomBox.x);
+          await expect(list.getByRole("link").first()).toHaveAttribute("aria-current", "page");
+          await expect(page.getByText(c.noRoomOpen)).toHaveCount(0);
+        } else {
+          await expect(list).toHaveCount(0);
+        }
         const log = page.getByRole("log", { name: fill(c.conversationWith, { name: data.seojun.displayName }) });
         await expect(log).toHaveAttribute("aria-live", "polite");
         const bubbles = log.locator(".msg[data-seq] .bubble");

@@ -1,12 +1,11 @@
 import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
-import { createEffect, type JSX, Match, Show, Switch } from "solid-js";
+import { createEffect, Match, Show, Switch } from "solid-js";
 import { badgeText } from "./lib/unread";
 import { ErrorRetry } from "./components/ErrorRetry";
 import { t } from "./i18n";
 import ChatRoom from "./screens/ChatRoom";
-import Chats from "./screens/Chats";
-import Friends from "./screens/Friends";
 import Login from "./screens/Login";
+import Shell from "./screens/Shell";
 import { startEvents } from "./stores/events";
 import { startOutboxDrain } from "./stores/outbox-drain";
 import { totalUnread } from "./stores/rooms";
@@ -39,11 +38,14 @@ const Root = (props: RouteSectionProps) => {
   );
 };
 
-const RequireAuth = (props: { children?: JSX.Element }) => (
+const RequireAuth = (props: RouteSectionProps) => (
   <Show when={me()} fallback={<Navigate href="/login" />}>
-    {props.children}
+    <Shell {...props} />
   </Show>
 );
+
+/** The Shell draws the friends and chats lists itself (so they can stay beside an open room). */
+const ListRoute = () => null;
 
 const GuestOnly = () => (
   <Show when={!me()} fallback={<Navigate href="/friends" />}>
@@ -58,8 +60,8 @@ export const App = () => {
       <Route path="/login" component={GuestOnly} />
       <Route path="/" component={RequireAuth}>
         <Route path="/" component={() => <Navigate href="/friends" />} />
-        <Route path="/friends" component={Friends} />
-        <Route path="/chats" component={Chats} />
+        <Route path="/friends" component={ListRoute} />
+        <Route path="/chats" component={ListRoute} />
         <Route path="/rooms/:id" component={ChatRoom} />
       </Route>
       <Route path="*" component={() => <Navigate href="/friends" />} />

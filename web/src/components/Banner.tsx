@@ -2,7 +2,7 @@ import { type JSX, Show } from "solid-js";
 import { t } from "../i18n";
 import { eventsDown, online } from "../stores/connection";
 
-/** A strip laid over the top of the content (so nothing below moves when it appears). */
+/** A strip above the content; the content makes room for it, so it never hides a message. */
 export const Banner = (props: { children: JSX.Element }) => (
   <div class="banner" role="status">
     {props.children}

@@ -1,4 +1,4 @@
-import { createSignal, Show } from "solid-js";
+import { createSignal, onMount, Show } from "solid-js";
 import { codePoints, LIMITS } from "../../../worker/contract/limits";
 import { t } from "../i18n";
 import { SendIcon } from "./Icons";
@@ -12,12 +12,18 @@ const MAX_HEIGHT_PX = 120;
  * repeat afterwards finds the box already empty, so it sends nothing (and adds no newline).
  * Safari ends the composition first and then fires one plain Enter, which simply sends.
  */
-export const Composer = (props: { onSend: (body: string) => void }) => {
+export const Composer = (props: { onSend: (body: string) => void; autofocus?: boolean }) => {
   let textarea!: HTMLTextAreaElement;
   let composing = false;
   let sendWhenComposed = false;
   const [empty, setEmpty] = createSignal(true);
   const [tooLong, setTooLong] = createSignal(false);
+
+  // With a mouse or a trackpad, typing starts at once; on a touch screen the focus would throw up
+  // the on-screen keyboard over the conversation the reader just opened, so there it waits for a tap.
+  onMount(() => {
+    if (props.autofocus && matchMedia("(pointer: fine)").matches) textarea.focus({ preventScroll: true });
+  });
 
   const resize = () => {
     textarea.style.height = "auto";

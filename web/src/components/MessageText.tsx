@@ -1,6 +1,7 @@
 import { For } from "solid-js";
 import { emojiOnlyCount } from "../lib/emoji";
 import { splitLinks } from "../lib/links";
+import { ClippedText } from "./ClippedText";
 
 /** Message text as DOM text nodes; only http(s) links become elements. Never HTML. */
 export const MessageText = (props: { body: string }) => (
@@ -25,7 +26,7 @@ export const Bubble = (props: { body: string }) => {
   const emoji = () => emojiOnlyCount(props.body);
   return (
     <div class="bubble" classList={{ "emoji-only": emoji() > 0 }} data-emoji={emoji() || undefined}>
-      <MessageText body={props.body} />
+      <ClippedText body={props.body} render={(text) => <MessageText body={text} />} />
     </div>
   );
 };

@@ -15,6 +15,10 @@ export const en: Catalogue = {
   offlineSendHint: "Messages will be sent when you're back online.",
   mainNav: "Main",
 
+  closeRoom: "Close chat",
+  noRoomOpen: "Pick a conversation",
+  noRoomOpenHint: "Click a chat or a friend on the left and the conversation opens here.",
+
   loginTitle: "Log in",
   signupTitle: "Sign up",
   loginTagline: "Chat with your friends in real time",
@@ -58,11 +62,12 @@ export const en: Catalogue = {
   toFriends: "Go to Friends",
   chatsLoadFailed: "Couldn't load your chats.",
   chatsMoreFailed: "Couldn't load more chats.",
-  unreadLabel: "{n} unread messages",
+  unreadLabel: "{n, plural, one {# unread message} other {# unread messages}}",
   yesterday: "Yesterday",
 
   roomNotFound: "Chat not found.",
   roomLoadFailed: "Couldn't load the conversation.",
+  toChatList: "Back to chats",
   conversationWith: "Conversation with {name}",
   reconnecting: "Connection lost. Reconnecting…",
   messagePlaceholder: "Type a message",
@@ -75,8 +80,10 @@ export const en: Catalogue = {
   loadingOlder: "Loading earlier messages…",
   unreadBy: "Unread by {n}",
   emptyRoom: "Say hello!",
-  messageTooLong: "Messages can be at most {n} characters.",
+  messageTooLong: "Messages can be at most {n, plural, one {# character} other {# characters}}.",
   newMessages: "New messages",
+  viewAll: "View all",
+  fullMessage: "Full message",
 
   settingsTitle: "Settings",
   changeName: "Change name",

@@ -1,5 +1,6 @@
 import { createSignal } from "solid-js";
 import { en } from "./en";
+import { formatMessage } from "./format";
 import { type Catalogue, ko } from "./ko";
 
 export type Lang = "ko" | "en";
@@ -43,7 +44,4 @@ export const setLang = (next: Lang): void => {
 };
 
 /** Looks up a string in the current language; reactive, so call it inside JSX or effects. */
-export const t = (key: MessageKey, vars?: Record<string, string | number>): string => {
-  const text = catalogues[lang()][key];
-  return vars ? text.replace(/\{(\w+)\}/g, (whole, name: string) => String(vars[name] ?? whole)) : text;
-};
+export const t = (key: MessageKey, vars?: Record<string, string | number>): string => formatMessage(lang(), catalogues[lang()][key], vars);

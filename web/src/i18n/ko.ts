@@ -1,4 +1,7 @@
-/** Korean strings. `en.ts` must have exactly these keys; `{name}` marks a value filled in by `t()`. */
+/**
+ * Korean strings. `en.ts` must have exactly these keys; `{name}` marks a value filled in by `t()`,
+ * `{n, plural, one {…} other {…}}` a count's forms (English needs them; Korean has none).
+ */
 export const ko = {
   appName: "Talk",
   loading: "불러오는 중…",
@@ -12,6 +15,10 @@ export const ko = {
   offline: "오프라인 상태입니다.",
   offlineSendHint: "메시지는 연결되면 전송됩니다.",
   mainNav: "주 메뉴",
+
+  closeRoom: "채팅방 닫기",
+  noRoomOpen: "대화를 골라 주세요",
+  noRoomOpenHint: "왼쪽 목록에서 채팅이나 친구를 누르면 여기에 대화가 열립니다.",
 
   loginTitle: "로그인",
   signupTitle: "회원가입",
@@ -61,6 +68,7 @@ export const ko = {
 
   roomNotFound: "채팅방을 찾을 수 없습니다.",
   roomLoadFailed: "대화를 불러오지 못했습니다.",
+  toChatList: "채팅 목록으로",
   conversationWith: "{name}님과의 대화",
   reconnecting: "연결이 끊겼습니다. 다시 연결하는 중…",
   messagePlaceholder: "메시지 입력",
@@ -75,6 +83,8 @@ export const ko = {
   emptyRoom: "첫 메시지를 보내 보세요.",
   messageTooLong: "메시지는 {n}자까지 보낼 수 있습니다.",
   newMessages: "새 메시지",
+  viewAll: "전체보기",
+  fullMessage: "전체 메시지",
 
   settingsTitle: "설정",
   changeName: "이름 변경",

@@ -5,8 +5,9 @@ import { Composer } from "../components/Composer";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorRetry } from "../components/ErrorRetry";
 import { BubbleSkeleton } from "../components/Skeleton";
-import { BackIcon } from "../components/Icons";
+import { BackIcon, CloseIcon } from "../components/Icons";
 import { t } from "../i18n";
+import { lastList, wide } from "../stores/layout";
 import { createRoomSession } from "../stores/messages";
 import { me } from "../stores/session";
 import { MessageRow } from "./MessageRow";
@@ -85,7 +86,12 @@ const Room = (props: { roomId: string; meId: string }) => {
   });
 
   // Opened from our own lists: going back returns there; opened from a link or a reload: to the chat list.
-  const goBack = () => (location.state?.inApp ? history.back() : navigate("/chats", { replace: true }));
+  // Beside the list (wide screens) the button closes the room instead: the list's own URL.
+  const goBack = () => {
+    if (wide()) navigate(`/${lastList()}`);
+    else if (location.state?.inApp) history.back();
+    else navigate("/chats", { replace: true });
+  };
 
   const send = (body: string) => {
     stickAfterSend = true;
@@ -97,15 +103,17 @@ const Room = (props: { roomId: string; meId: string }) => {
   return (
     <div class="screen room">
       <header class="topbar room-topbar">
-        <button type="button" class="icon-btn" aria-label={t("back")} onClick={goBack}>
-          <BackIcon />
+        <button type="button" class="icon-btn" aria-label={wide() ? t("closeRoom") : t("back")} onClick={goBack}>
+          <Show when={wide()} fallback={<BackIcon />}>
+            <CloseIcon />
+          </Show>
         </button>
         <h1 class="room-title">{peerName()}</h1>
       </header>
       <Switch>
         <Match when={session.roomState() === "not_found"}>
           <main class="content">
-            <ErrorRetry message={t("roomNotFound")} onRetry={() => navigate("/chats")} />
+            <ErrorRetry message={t("roomNotFound")} action={t("toChatList")} onRetry={() => navigate("/chats")} />
           </main>
         </Match>
         <Match when={session.roomState() === "error" || session.historyState() === "error"}>
@@ -159,7 +167,7 @@ const Room = (props: { roomId: string; meId: string }) => {
               </button>
             </Show>
           </div>
-          <Composer onSend={send} />
+          <Composer onSend={send} autofocus />
         </Match>
       </Switch>
     </div>

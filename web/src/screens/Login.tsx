@@ -1,5 +1,5 @@
 import { useNavigate } from "@solidjs/router";
-import { createSignal, Show } from "solid-js";
+import { createSignal, onMount, Show } from "solid-js";
 import { codePoints, LIMITS } from "../../../worker/contract/limits";
 import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
@@ -31,6 +31,7 @@ export default function Login() {
   const [formError, setFormError] = createSignal<MessageKey | null>(null);
   const [busy, setBusy] = createSignal(false);
   let usernameInput!: HTMLInputElement;
+  onMount(() => usernameInput.focus());
 
   const switchMode = () => {
     setMode(mode() === "login" ? "signup" : "login");
