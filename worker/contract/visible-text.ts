@@ -19,3 +19,6 @@ export const hasVisibleText = (text: string): boolean => VISIBLE.test(text);
 const NAME_FORBIDDEN = /(?![\u200D\uFE00-\uFE0F\u{E0020}-\u{E007F}])[\p{Cc}\p{Bidi_Control}\p{Default_Ignorable_Code_Point}]/u;
 
 export const hasForbiddenNameCharacter = (name: string): boolean => NAME_FORBIDDEN.test(name);
+
+/** Both display-name rules at once, for forms that check before sending. */
+export const isCleanName = (name: string): boolean => !hasForbiddenNameCharacter(name) && hasVisibleText(name);
