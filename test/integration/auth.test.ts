@@ -98,6 +98,10 @@ describe("POST /api/auth/register", () => {
     ["displayName of 31 characters", { username: fresh(), password: PASSWORD, displayName: "가".repeat(31) }, ["displayName"]],
     ["empty displayName", { username: fresh(), password: PASSWORD, displayName: "" }, ["displayName"]],
     ["whitespace-only displayName", { username: fresh(), password: PASSWORD, displayName: "   " }, ["displayName"]],
+    ["displayName with a right-to-left override (U+202E)", { username: fresh(), password: PASSWORD, displayName: "Kim\u202Enimda" }, ["displayName"]],
+    ["displayName with a zero-width space (U+200B)", { username: fresh(), password: PASSWORD, displayName: "Ki\u200Bm" }, ["displayName"]],
+    ["displayName with a NUL", { username: fresh(), password: PASSWORD, displayName: "Kim\u0000" }, ["displayName"]],
+    ["displayName of Hangul fillers only (U+3164)", { username: fresh(), password: PASSWORD, displayName: "\u3164\u3164" }, ["displayName"]],
     ["missing username", { password: PASSWORD }, ["username"]],
     ["missing password", { username: fresh() }, ["password"]],
     ["missing both", {}, ["username", "password"]],
@@ -345,10 +349,24 @@ describe("PATCH /api/me (extension)", () => {
     ["empty", { displayName: "" }],
     ["a number", { displayName: 3 }],
     ["missing", {}],
+    ["holding a right-to-left override (U+202E)", { displayName: "Kim\u202Enimda" }],
+    ["holding a left-to-right isolate (U+2066)", { displayName: "\u2066Kim" }],
+    ["holding a zero-width space (U+200B)", { displayName: "Ki\u200Bm" }],
+    ["a zero-width space and spaces only", { displayName: " \u200B " }],
+    ["holding a NUL", { displayName: "Kim\u0000" }],
+    ["holding a line break", { displayName: "Kim\nAdmin" }],
   ])("refuses a displayName that is %s with 400 invalid naming it", async (_name, json) => {
     const s = await unchanged();
     await expectError(await call("/api/me", { method: "PATCH", cookie: s.cookie, json }), 400, "invalid", ["displayName"]);
     expect(await body<{ user: User }>(await me(s.cookie), 200)).toEqual({ user: s.user });
+  });
+
+  it("keeps emoji sequences, whose joiners and variation selectors are invisible only inside them", async () => {
+    const s = await register();
+    for (const displayName of ["👨‍👩‍👧 가족", "❤️ 하트"]) {
+      const res = await body<{ user: User }>(await call("/api/me", { method: "PATCH", cookie: s.cookie, json: { displayName } }), 200);
+      expect(res.user.displayName).toBe(displayName);
+    }
   });
 
   it("answers 401 without a session", async () => {

@@ -207,6 +207,23 @@ describe("events socket: friend and me events", () => {
     for (const s of [ea, eb]) s.close();
   });
 
+  it("sends each friend's tabs a `friend` frame with the new name after PATCH /api/me, and no one else any", async () => {
+    const a = await register(undefined, "옛 이름");
+    const friends = [await register(), await register(), await register()];
+    const outsider = await register();
+    for (const f of friends) await befriend(a, f);
+    const [tab1, tab2] = [await events(friends[0]!), await events(friends[0]!)];
+    const others = [await events(friends[1]!), await events(friends[2]!)];
+    const eo = await events(outsider);
+    const renamed = { ...a.user, displayName: "새 이름" };
+    expect((await call("/api/me", { method: "PATCH", cookie: a.cookie, json: { displayName: "새 이름" } })).status).toBe(200);
+    const isRename = (f: { type: string; friend?: User }) => f.type === "friend" && f.friend?.displayName === "새 이름";
+    for (const sock of [tab1, tab2, ...others]) expect(await sock.next(isRename)).toEqual({ type: "friend", friend: renamed });
+    await quiet(100);
+    expect(eo.frames).toEqual([]);
+    for (const s of [tab1, tab2, ...others, eo]) s.close();
+  });
+
   it("sends `me` to every events socket of the user after PATCH /api/me", async () => {
     const a = await register();
     const [tab1, tab2] = [await events(a), await events(a)];

@@ -66,6 +66,15 @@ describe("POST /api/friends", () => {
     expect(res.friend).toEqual(b.user);
   });
 
+  it("takes the ID as the app shows it, with one leading @ (and spaces around it)", async () => {
+    const a = await register();
+    const b = await register();
+    const res = await body<{ friend: User }>(await add(a.cookie, { username: ` @${b.user.username.toUpperCase()} ` }), 201);
+    expect(res.friend).toEqual(b.user);
+    expect(await friendsOf(a.cookie)).toEqual([b.user]);
+    await expectError(await add(a.cookie, { username: `@${a.user.username}` }), 400, "cannot_add_self");
+  });
+
   it("answers 400 cannot_add_self for your own username, in any case", async () => {
     const a = await loner();
     await expectError(await add(a.cookie, { username: a.user.username }), 400, "cannot_add_self");
@@ -107,6 +116,9 @@ describe("POST /api/friends", () => {
     ["too short a username", { username: "ab" }],
     ["a username with bad characters", { username: "no-way!" }],
     ["a 21-character username", { username: "a".repeat(21) }],
+    ["an @ alone", { username: "@" }],
+    ["two leading @", { username: "@@someone" }],
+    ["an @ inside", { username: "some@one" }],
   ])("answers 400 invalid naming username for %s", async (_name, json) => {
     const a = await loner();
     await expectError(await add(a.cookie, json), 400, "invalid", ["username"]);

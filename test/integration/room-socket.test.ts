@@ -232,6 +232,9 @@ describe("room socket: send", () => {
   it.each([
     ["whitespace-only", "  \n\t  "],
     ["empty", ""],
+    ["spaces and a zero-width space", "  \u200B "],
+    ["bidi marks and joiners only", "\u202E\u200F\u2066\u200D\uFEFF"],
+    ["Hangul fillers and an ideographic space", "\u3164\u3000\u3164"],
   ])("refuses a %s body with an error carrying the clientId, and stores nothing", async (_name, text) => {
     const { a, room } = await freshPair();
     const sa = await roomSocket(room.id, a);

@@ -1,5 +1,6 @@
 import * as v from "valibot";
 import { LIMITS, codePoints } from "./limits";
+import { hasForbiddenNameCharacter, hasVisibleText } from "./visible-text";
 
 /** In unicode mode this class matches only unpaired surrogates, which UTF-8 storage would silently replace. */
 const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
@@ -7,17 +8,23 @@ const LONE_SURROGATE = /[\uD800-\uDFFF]/u;
 /** A string that survives storage byte for byte: no lone surrogates. */
 const text = () => v.pipe(v.string("must be a string"), v.check((s) => !LONE_SURROGATE.test(s), "must be valid Unicode text"));
 
-const username = v.pipe(
+const usernameRule = v.regex<string, string>(LIMITS.usernamePattern, "3-20 characters of a-z, 0-9, _ and .");
+const username = v.pipe(text(), v.trim(), v.toLowerCase(), usernameRule);
+/** An ID as the app shows it (`@jhpark`) or bare: the one leading `@` is not part of it. */
+const usernameOrHandle = v.pipe(
   text(),
   v.trim(),
+  v.transform((s) => s.replace(/^@/, "")),
   v.toLowerCase(),
-  v.regex(LIMITS.usernamePattern, "3-20 characters of a-z, 0-9, _ and ."),
+  usernameRule,
 );
 
 const displayName = v.pipe(
   text(),
   v.trim(),
   v.check((s) => codePoints(s) >= 1 && codePoints(s) <= LIMITS.displayNameMax, `1-${LIMITS.displayNameMax} characters`),
+  v.check((s) => !hasForbiddenNameCharacter(s), "must not contain control, bidi or invisible characters"),
+  v.check(hasVisibleText, "must contain a visible character"),
 );
 
 const password = v.pipe(
@@ -34,7 +41,7 @@ export const LoginBody = v.object({
   password: v.pipe(text(), v.maxLength(1024, "too long")),
 });
 export const UpdateMeBody = v.object({ displayName });
-export const AddFriendBody = v.object({ username });
+export const AddFriendBody = v.object({ username: usernameOrHandle });
 export const DirectRoomBody = v.object({ userId: v.pipe(v.string("must be a string"), v.minLength(1), v.maxLength(64)) });
 
 const seq = v.pipe(v.number("must be a number"), v.safeInteger("must be a whole number"), v.minValue(0, "must be 0 or more"));
@@ -61,6 +68,7 @@ const messageBody = v.pipe(
   text(),
   v.check((s) => codePoints(s) <= LIMITS.bodyMax, `at most ${LIMITS.bodyMax} characters`),
   v.check((s) => s.trim().length > 0, "must not be empty"),
+  v.check(hasVisibleText, "must contain a visible character"),
 );
 
 const clientId = v.pipe(text(), v.minLength(1, "must not be empty"), v.maxLength(LIMITS.clientIdMax, "too long"));

@@ -2,6 +2,7 @@ import { and, eq, gt, isNull } from "drizzle-orm";
 import type { Context } from "hono";
 import { deleteCookie, getCookie, setCookie } from "hono/cookie";
 import { SignJWT, jwtVerify } from "jose";
+import * as v from "valibot";
 import type { AppEnv, SessionInfo } from "../app-env";
 import type { User } from "../contract";
 import { getDb } from "../db/client";
@@ -12,6 +13,16 @@ const SESSION_COOKIE = "session";
 const ISSUER = "talk-edge";
 const AUDIENCE = "talk-edge/web";
 const SESSION_DAYS = 30;
+
+/**
+ * The claims we read, checked like any input: a token signed with our secret but carrying a
+ * non-string `sub` or `sid` (an old format, a bug, a leaked secret) is a 401, never a 500 from the
+ * database query it would feed.
+ */
+const SessionClaims = v.object({
+  sub: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+  sid: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
+});
 
 const secretKey = (env: Env) => {
   if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) throw new Error("JWT_SECRET is missing or shorter than 32 characters");
@@ -50,9 +61,9 @@ export const readSession = async (c: Context<AppEnv>): Promise<{ user: User; ses
   if (!token) return null;
   // Outside the try: a missing secret is our fault (a 500 in the logs), not the visitor's 401.
   const key = secretKey(c.env);
-  let claims: { sid?: unknown; sub?: string };
+  let payload: unknown;
   try {
-    ({ payload: claims } = await jwtVerify(token, key, {
+    ({ payload } = await jwtVerify(token, key, {
       algorithms: ["HS256"],
       issuer: ISSUER,
       audience: AUDIENCE,
@@ -61,7 +72,9 @@ export const readSession = async (c: Context<AppEnv>): Promise<{ user: User; ses
   } catch {
     return null;
   }
-  if (typeof claims.sid !== "string" || !claims.sub) return null;
+  const parsed = v.safeParse(SessionClaims, payload);
+  if (!parsed.success) return null;
+  const claims = parsed.output;
   const row = await getDb(c.env)
     .select({ user: userColumns, expiresAt: sessions.expiresAt })
     .from(sessions)

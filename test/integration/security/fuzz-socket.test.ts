@@ -35,7 +35,7 @@ const isSeq = (n: unknown) => typeof n === "number" && Number.isSafeInteger(n) &
  * An oracle written from docs/api.md (plus: strings with lone surrogates are refused, since UTF-8
  * storage would silently change them), independent of the Worker's schema. Returns every outcome
  * the contract allows (two where it is ambiguous: clientId "chars" counted as UTF-16 units or code
- * points; "whitespace" as JS trim() or Unicode White_Space).
+ * points).
  */
 const oracle = (frame: Frame): Set<Outcome> => {
   if (typeof frame !== "string") return new Set(["bad_frame"]);
@@ -58,8 +58,9 @@ const oracle = (frame: Frame): Set<Outcome> => {
   const out = new Set<Outcome>();
   const idOk = [v.clientId.length, codePoints(v.clientId)].map((n) => n >= 1 && n <= 64);
   const bodyOk = codePoints(v.body) <= 10_000;
-  const blank = [v.body.trim() === "", /^\p{White_Space}*$/u.test(v.body)];
-  for (const id of idOk) for (const bl of blank) out.add(id && bodyOk && !bl ? "send" : "invalid");
+  // Nothing visible: only white space, default-ignorable (zero-width, fillers), control or format characters.
+  const blank = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}]*$/u.test(v.body);
+  for (const id of idOk) out.add(id && bodyOk && !blank ? "send" : "invalid");
   return out;
 };
 

@@ -5,7 +5,7 @@
  */
 import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
-import { generateKeyPair } from "jose";
+import { generateKeyPair, type JWTPayload } from "jose";
 import { beforeAll, describe, expect, it } from "vitest";
 import { call, connect, isAck, isMessage, pair, roomSocket, upgrade, type Session } from "../harness";
 import type { Room } from "../../../worker/contract";
@@ -88,6 +88,16 @@ describe("forged and invalid session tokens", () => {
     ["sid that names no session", () => sign({ sub: genuine().sub, sid: crypto.randomUUID() })],
     ["a's live sid with b's id as subject", () => sign({ sid: genuine().sid, sub: b.user.id })],
     ["without subject", () => sign({ sid: genuine().sid })],
+    // Signed with the right secret but malformed: the claims are input like any other (401, not 500).
+    ["subject a number", () => sign({ sid: genuine().sid, sub: 42 } as unknown as JWTPayload)],
+    ["subject an object", () => sign({ sid: genuine().sid, sub: { id: genuine().sub } } as unknown as JWTPayload)],
+    ["subject an array holding the genuine id", () => sign({ sid: genuine().sid, sub: [genuine().sub] } as unknown as JWTPayload)],
+    ["subject true", () => sign({ sid: genuine().sid, sub: true } as unknown as JWTPayload)],
+    ["subject empty", () => sign({ sid: genuine().sid, sub: "" })],
+    ["sid an object", () => sign({ sub: genuine().sub, sid: { id: genuine().sid } })],
+    ["sid an array holding the genuine sid", () => sign({ sub: genuine().sub, sid: [genuine().sid] })],
+    ["sid null", () => sign({ sub: genuine().sub, sid: null })],
+    ["no claims but the registered ones", () => sign({})],
     ["tampered payload: subject swapped, signature kept", async () => {
       const [header, payload, sig] = tokenOf(a.cookie).split(".");
       const claims = JSON.parse(atob(payload!.replace(/-/g, "+").replace(/_/g, "/")));

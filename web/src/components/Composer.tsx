@@ -1,5 +1,6 @@
 import { createSignal, onMount, Show } from "solid-js";
 import { codePoints, LIMITS } from "../../../worker/contract/limits";
+import { hasVisibleText } from "../../../worker/contract/visible-text";
 import { t } from "../i18n";
 import { SendIcon } from "./Icons";
 
@@ -31,14 +32,15 @@ export const Composer = (props: { onSend: (body: string) => void; autofocus?: bo
   };
 
   const update = () => {
-    setEmpty(textarea.value.trim().length === 0);
+    // Zero-width and bidi characters alone look empty, and the server refuses them like spaces.
+    setEmpty(!hasVisibleText(textarea.value));
     setTooLong(codePoints(textarea.value) > LIMITS.bodyMax);
     resize();
   };
 
   const submit = () => {
     const body = textarea.value.trim();
-    if (!body || codePoints(body) > LIMITS.bodyMax) return;
+    if (!hasVisibleText(body) || codePoints(body) > LIMITS.bodyMax) return;
     props.onSend(body);
     textarea.value = "";
     update();

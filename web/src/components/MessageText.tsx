@@ -8,7 +8,8 @@ export const MessageText = (props: { body: string }) => (
   <For each={splitLinks(props.body)}>
     {(part) =>
       part.kind === "link" ? (
-        <a href={part.href} target="_blank" rel="noopener noreferrer">
+        // dir isolates the URL: right-to-left text around it cannot reorder its parts.
+        <a href={part.href} target="_blank" rel="noopener noreferrer" dir="ltr">
           {part.text}
         </a>
       ) : (

@@ -27,6 +27,7 @@ export const en: Catalogue = {
   password: "Password",
   usernameHint: "3–20 of a-z, 0-9, _ and .",
   displayNameHint: "1–30 characters (defaults to your ID)",
+  displayNameInvisible: "No control, bidi or invisible characters in a name",
   passwordHint: "8–128 characters",
   logIn: "Log in",
   signUp: "Sign up",

@@ -28,6 +28,7 @@ export const ko = {
   password: "비밀번호",
   usernameHint: "영문 소문자, 숫자, _ . 로 3–20자",
   displayNameHint: "1–30자 (비우면 아이디 사용)",
+  displayNameInvisible: "이름에는 제어 문자, 방향 제어 문자, 보이지 않는 문자를 쓸 수 없습니다",
   passwordHint: "8–128자",
   logIn: "로그인",
   signUp: "가입하기",

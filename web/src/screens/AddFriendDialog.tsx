@@ -30,8 +30,9 @@ export const AddFriendDialog = (props: { open: boolean; onClose: () => void }) =
 
   const submit = async (event: SubmitEvent) => {
     event.preventDefault();
+    // The app shows IDs as `@id`; the server takes either form.
     const username = input.value.trim().toLowerCase();
-    if (!username) return input.focus();
+    if (!username.replace(/^@/, "")) return input.focus();
     setBusy(true);
     setResult(null);
     try {

@@ -7,6 +7,7 @@ import { ErrorRetry } from "../components/ErrorRetry";
 import { BubbleSkeleton } from "../components/Skeleton";
 import { BackIcon, CloseIcon } from "../components/Icons";
 import { t } from "../i18n";
+import { friendById } from "../stores/friends";
 import { lastList, wide } from "../stores/layout";
 import { createRoomSession } from "../stores/messages";
 import { me } from "../stores/session";
@@ -27,7 +28,12 @@ const Room = (props: { roomId: string; meId: string }) => {
   let atBottom = true;
   let stickAfterSend = false;
 
-  const peerName = () => session.others()[0]?.displayName ?? "";
+  // The friend list hears of a rename live; the room's members are as of opening it.
+  const peer = () => {
+    const member = session.others()[0];
+    return member && (friendById(member.id) ?? member);
+  };
+  const peerName = () => peer()?.displayName ?? "";
 
   const updateViewing = () => session.setViewing(atBottom && document.visibilityState === "visible");
 
@@ -108,7 +114,11 @@ const Room = (props: { roomId: string; meId: string }) => {
             <CloseIcon />
           </Show>
         </button>
-        <h1 class="room-title">{peerName()}</h1>
+        <div class="room-heading">
+          <h1 class="room-title">{peerName()}</h1>
+          {/* The ID, not only the name: anyone can copy a display name. */}
+          <Show when={peer()}>{(p) => <p class="room-handle">@{p().username}</p>}</Show>
+        </div>
       </header>
       <Switch>
         <Match when={session.roomState() === "not_found"}>

@@ -1,6 +1,7 @@
 import { useNavigate } from "@solidjs/router";
 import { createSignal, onMount, Show } from "solid-js";
 import { codePoints, LIMITS } from "../../../worker/contract/limits";
+import { isCleanName } from "../../../worker/contract/visible-text";
 import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
 import { Field } from "../components/Field";
@@ -21,6 +22,7 @@ const validate = (mode: Mode, username: string, displayName: string, password: s
   if (!password) errors.password = "fieldRequired";
   else if (mode === "signup" && (codePoints(password) < LIMITS.passwordMin || codePoints(password) > LIMITS.passwordMax)) errors.password = "passwordHint";
   if (mode === "signup" && codePoints(displayName.trim()) > LIMITS.displayNameMax) errors.displayName = "displayNameHint";
+  else if (mode === "signup" && displayName && !isCleanName(displayName)) errors.displayName = "displayNameInvisible";
   return errors;
 };
 

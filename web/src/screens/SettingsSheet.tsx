@@ -1,6 +1,7 @@
 import { useNavigate } from "@solidjs/router";
 import { createSignal, For, Show } from "solid-js";
 import { codePoints, LIMITS } from "../../../worker/contract/limits";
+import { isCleanName } from "../../../worker/contract/visible-text";
 import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
 import { Dialog } from "../components/Dialog";
@@ -22,6 +23,7 @@ export const SettingsSheet = (props: { open: boolean; onClose: () => void }) => 
     const input = (event.currentTarget as HTMLFormElement).elements.namedItem("displayName") as HTMLInputElement;
     const name = input.value.trim();
     if (codePoints(name) < 1 || codePoints(name) > LIMITS.displayNameMax) return setStatus({ ok: false, key: "displayNameHint" });
+    if (!isCleanName(name)) return setStatus({ ok: false, key: "displayNameInvisible" });
     setBusy(true);
     try {
       updateMe(await api.updateMe(name));

@@ -3,7 +3,7 @@ import { api } from "../api/endpoints";
 import { createReconnectingSocket, type ReconnectingSocket } from "../socket/reconnecting";
 import { reportEventsStatus, resetEventsStatus } from "./connection";
 import { loadFriends, upsertFriend } from "./friends";
-import { loadRooms, upsertRoom } from "./rooms";
+import { loadRooms, renameMember, upsertRoom } from "./rooms";
 import { onSignedOut, updateMe } from "./session";
 
 /** The per-tab events socket that keeps the chat list, friends and profile live. */
@@ -15,8 +15,10 @@ const handleFrame = (raw: unknown) => {
     case "room":
       upsertRoom(frame.room, frame.unread);
       break;
+    // A new friend, or a friend's new profile.
     case "friend":
       upsertFriend(frame.friend);
+      renameMember(frame.friend);
       break;
     case "me":
       updateMe(frame.user);

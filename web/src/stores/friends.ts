@@ -45,6 +45,8 @@ export const loadFriends = async (): Promise<void> => {
   }
 };
 
+export const friendById = (id: string): User | undefined => friends().find((f) => f.id === id);
+
 /** Adds or refreshes one friend, from our own add or from the events socket. */
 export const upsertFriend = (friend: User): void => {
   merge([friend]);

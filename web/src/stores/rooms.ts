@@ -1,5 +1,5 @@
 import { createMemo, createSignal } from "solid-js";
-import type { Room, RoomsPage, UnreadTotal } from "../../../worker/contract";
+import type { Room, RoomsPage, UnreadTotal, User } from "../../../worker/contract";
 import { api } from "../api/endpoints";
 import { chatListOf, isStale, type ListKey, listKeyOf } from "../lib/rooms";
 import { newerTotal, readLocally, shownTotal, unconfirmedDrop } from "../lib/unread";
@@ -72,6 +72,24 @@ const mergeRooms = (rooms: readonly Room[]): void => {
 export const upsertRoom = (room: Room, total?: UnreadTotal): void => {
   mergeRooms([room]);
   if (total) setUnread((current) => newerTotal(total, current));
+};
+
+/**
+ * A member's new profile (a friend renamed): their rows show it now. Only the name changes, not the
+ * room's seq or cursors, so this is no newer view of the room and bypasses the staleness check.
+ */
+export const renameMember = (user: User): void => {
+  setRoomMap((map) => {
+    let next: Map<string, Room> | undefined;
+    for (const room of map.values()) {
+      const held = room.members.find((m) => m.id === user.id);
+      if (!held || (held.displayName === user.displayName && held.username === user.username)) continue;
+      next ??= new Map(map);
+      const members = room.members.map((m) => (m.id === user.id ? { ...m, displayName: user.displayName, username: user.username } : m));
+      next.set(room.id, { ...room, members });
+    }
+    return next ?? map;
+  });
 };
 
 /** The chat list and the counts drop at once when I read here, rather than after the server's round trip. */

@@ -2,6 +2,7 @@ import { createSignal } from "solid-js";
 import type { User } from "../../../worker/contract";
 import { HttpError, setUnauthenticatedHandler } from "../api/client";
 import { api } from "../api/endpoints";
+import { forgetAccountStorage } from "./account-storage";
 
 /** `undefined` while the first `GET /api/me` is in flight; `null` when logged out. */
 const [me, setMe] = createSignal<User | null | undefined>(undefined);
@@ -42,10 +43,14 @@ export const updateMe = (user: User): void => {
   if (me()?.id === user.id) setMe(user);
 };
 
+/** Ends the session here and on the server; even when the server can't be reached, this browser forgets the account. */
 export const logOut = async (): Promise<void> => {
+  const userId = me()?.id;
   try {
     await api.logout();
   } finally {
     signOutLocally();
+    // After the stores have let go of this account, so none of them writes its keys back.
+    if (userId) forgetAccountStorage(userId);
   }
 };
