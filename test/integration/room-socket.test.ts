@@ -73,6 +73,7 @@ describe("room socket: hello", () => {
         { ...a.user, lastReadSeq: 2 },
         { ...b.user, lastReadSeq: 0 },
       ]),
+      allowance: { tokens: Number(env.SEND_BURST), burst: Number(env.SEND_BURST), perSecond: Number(env.SEND_PER_SECOND) },
     });
     sb.close();
   });

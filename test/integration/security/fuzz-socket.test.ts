@@ -25,7 +25,7 @@ beforeAll(async () => {
 });
 
 type Frame = string | Uint8Array;
-type Outcome = "none" | "bad_frame" | "bad_json" | "invalid" | "send" | "read" | "sync";
+type Outcome = "none" | "bad_frame" | "bad_json" | "invalid" | "send" | "out_of_order" | "read" | "sync";
 
 const codePoints = (s: string) => [...s].length;
 const utf8Length = (s: string) => new TextEncoder().encode(s).length;
@@ -51,8 +51,10 @@ const oracle = (frame: Frame): Set<Outcome> => {
   if (v.type === "sync") return new Set([isSeq(v.after) ? "sync" : "invalid"]);
   if (v.type !== "send") return new Set(["invalid"]);
   if (typeof v.clientId !== "string" || typeof v.body !== "string") return new Set(["invalid"]);
-  // `after` names a clientId; the frames here only ever put numbers there.
-  if (v.after !== undefined && typeof v.after !== "string") return new Set(["invalid"]);
+  // `after` names a clientId like `clientId` does; one this fuzz never stored makes a good send wait (out_of_order).
+  if (v.after !== undefined && (typeof v.after !== "string" || wellFormed(v.after) !== v.after)) return new Set(["invalid"]);
+  const afterOk = v.after === undefined ? [true, true] : [v.after.length, codePoints(v.after)].map((n) => n >= 1 && n <= 64);
+  const good = v.after === undefined ? "send" : "out_of_order";
   // Text that UTF-8 storage cannot hold byte for byte (a lone surrogate) is refused.
   if (wellFormed(v.clientId) !== v.clientId || wellFormed(v.body) !== v.body) return new Set(["invalid"]);
   const out = new Set<Outcome>();
@@ -60,7 +62,7 @@ const oracle = (frame: Frame): Set<Outcome> => {
   const bodyOk = codePoints(v.body) <= 10_000;
   // Nothing visible: only white space, default-ignorable (zero-width, fillers), control or format characters.
   const blank = /^[\p{White_Space}\p{Default_Ignorable_Code_Point}\p{Cc}\p{Cf}]*$/u.test(v.body);
-  for (const id of idOk) out.add(id && bodyOk && !blank ? "send" : "invalid");
+  for (const [i, id] of idOk.entries()) out.add(id && afterOk[i] && bodyOk && !blank ? good : "invalid");
   return out;
 };
 
@@ -116,9 +118,16 @@ describe("room socket frames", () => {
     /** clientId → the message first acked for it (a repeated clientId must be acked with the same one). */
     const acked = new Map<string, Message>();
     const pending = new Map<string, TestSocket>();
+    /** Sends after a clientId never stored: answered out_of_order once the commit ran, never acked. */
+    const waiting = new Map<string, TestSocket>();
     let framesSent = 0;
 
     const drain = async (s: TestSocket) => {
+      for (const [id, owner] of waiting) {
+        if (owner !== s) continue;
+        await s.next((f) => f.type === "error" && f.code === "out_of_order" && f.clientId === id, 10_000);
+        waiting.delete(id);
+      }
       for (const [id, owner] of pending) {
         if (owner !== s) continue;
         const ack = await s.next(isAck(id), 10_000).catch((err) => {
@@ -151,7 +160,8 @@ describe("room socket frames", () => {
 
         const what = JSON.stringify(frames.map((f) => (typeof f === "string" ? f.slice(0, 120) : `bytes[${f.length}]`)));
         expect(sock.closed, what).toBeNull();
-        const errors = sock.frames.slice(start).filter((f) => f.type === "error");
+        // out_of_order comes after the commit, not in frame order: drain() waits for those.
+        const errors = sock.frames.slice(start).filter((f): f is Extract<typeof f, { type: "error" }> => f.type === "error" && f.code !== "out_of_order");
         for (const e of errors) {
           expect(Object.keys(e).every((k) => ["type", "code", "message", "clientId"].includes(k)), what).toBe(true);
           expect(["bad_frame", "bad_json", "invalid"], `${what}: ${JSON.stringify(e)}`).toContain(e.code);
@@ -175,7 +185,9 @@ describe("room socket frames", () => {
         for (const f of frames) {
           if (typeof f !== "string") continue;
           const id = usableClientId(f);
-          if (id && oracle(f).has("send") && !errors.some((e) => e.clientId === id && sock.frames.indexOf(e) >= start)) pending.set(id, sock);
+          const refusedNow = errors.some((e) => e.clientId === id && sock.frames.indexOf(e) >= start);
+          if (id && oracle(f).has("send") && !refusedNow) pending.set(id, sock);
+          if (id && oracle(f).has("out_of_order") && !refusedNow) waiting.set(id, sock);
         }
       })),
       { seed: SEED, numRuns: 500, endOnFailure: true },
