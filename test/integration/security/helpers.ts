@@ -57,6 +57,17 @@ export const expectError = async (res: Response, status?: number, code?: string)
   return body;
 };
 
+/** What every /api answer carries: nosniff, a referrer policy, a CSP with frame-ancestors 'none', no-store. */
+export const expectSecurityHeaders = (res: Response, what: string) => {
+  const h = res.headers;
+  expect(h.get("x-content-type-options"), what).toBe("nosniff");
+  expect(h.get("referrer-policy"), what).toMatch(/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/);
+  const csp = h.get("content-security-policy") ?? "";
+  expect(csp, what).toMatch(/(^|;)\s*frame-ancestors 'none'\s*(;|$)/);
+  expect(csp, what).toMatch(/(^|;)\s*default-src 'none'\s*(;|$)/);
+  expect(h.get("cache-control"), what).toMatch(/(^|,)\s*no-store\s*(,|$)/);
+};
+
 /** `{"error":{"code":"snake_case","message":"…"}}`, with optional string `fields`, nothing else. */
 export const isErrorShape = (body: unknown): body is ErrorBody => {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
