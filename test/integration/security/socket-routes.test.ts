@@ -48,13 +48,13 @@ const wrongRequests = async (path: string, s: Session) => {
 };
 
 const sameId = (x: DurableObjectId) => (y: DurableObjectId) => x.equals(y);
-const exists = async (ns: DurableObjectNamespace, id: DurableObjectId) => (await listDurableObjectIds(ns)).some(sameId(id));
+const listed = async (ids: Promise<DurableObjectId[]>, id: DurableObjectId) => (await ids).some(sameId(id));
 
 describe("events socket route", () => {
   it("answers every wrong method and a GET without Upgrade with a JSON error; the user's hub is never reached", async () => {
     const loner = await register(); // no friends, no rooms: nothing else wakes their hub
     await wrongRequests("/api/events", loner);
-    expect(await exists(env.USER_HUB, env.USER_HUB.idFromName(loner.user.id))).toBe(false);
+    expect(await listed(listDurableObjectIds(env.USER_HUB), env.USER_HUB.idFromName(loner.user.id))).toBe(false);
   });
 
   it("a running hub gets no socket from them", async () => {
@@ -73,10 +73,10 @@ describe("room socket route", () => {
   it("answers every wrong method and a GET without Upgrade with a JSON error; the room object is never reached", async () => {
     const { a, room } = await pair();
     await wrongRequests(`/api/rooms/${room.id}/ws`, a);
-    expect(await exists(env.CHAT_ROOM, env.CHAT_ROOM.idFromName(room.id))).toBe(false);
+    expect(await listed(listDurableObjectIds(env.CHAT_ROOM), env.CHAT_ROOM.idFromName(room.id))).toBe(false);
     // Control: a real upgrade reaches it.
     const ok = await roomSocket(room.id, a);
-    expect(await exists(env.CHAT_ROOM, env.CHAT_ROOM.idFromName(room.id))).toBe(true);
+    expect(await listed(listDurableObjectIds(env.CHAT_ROOM), env.CHAT_ROOM.idFromName(room.id))).toBe(true);
     ok.close();
   });
 
