@@ -1,3 +1,4 @@
 export * from "./limits";
 export * from "./schemas";
+export * from "./sockets";
 export type * from "./types";
