@@ -497,7 +497,7 @@ const main = async () => {
       persistTo: join(tmp, "app-state"),
       logDir: tmp,
       healthPath: "/api/health",
-      vars: { JWT_SECRET: jwtSecret, REGISTER_LIMIT_PER_HOUR: "1000000", LOGIN_LIMIT_PER_IP: "1000000", LOGIN_FAILURES_PER_USERNAME: "1000000" },
+      vars: { JWT_SECRET: jwtSecret, REGISTER_LIMIT_PER_HOUR: "1000000", LOGIN_LIMIT_PER_IP: "1000000", LOGIN_FAILURES_PER_CLIENT: "1000000", LOGIN_FAILURES_PER_USERNAME_PER_HOUR: "1000000" },
     };
     const baseOpts = { name: "baseline", config: "bench/baseline/wrangler.toml", cwd: root, persistTo: join(tmp, "baseline-state"), logDir: tmp, healthPath: "/health" };
     ownDir(join(root, "bench", "baseline", ".wrangler"));

@@ -41,8 +41,8 @@ describe("every /api response carries the security headers", () => {
   }
 
   it("POST /api/auth/login rate limited → 429", async () => {
-    for (let i = 0; i < 10; i++) await login(a.user.username, `wrong-${i}`, `10.9.0.${i + 1}`);
-    const res = await login(a.user.username, "whatever-else", "10.9.1.1");
+    for (let i = 0; i < 10; i++) await login(a.user.username, `wrong-${i}`, "10.9.0.1");
+    const res = await login(a.user.username, "whatever-else", "10.9.0.1");
     expect(res.status).toBe(429);
     expectSecurityHeaders(res, "429");
   }, 20_000);

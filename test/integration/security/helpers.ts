@@ -83,6 +83,9 @@ export const isErrorShape = (body: unknown): body is ErrorBody => {
   return Object.keys(e).every((k) => k === "code" || k === "message" || k === "fields");
 };
 
+/** The Set-Cookie header of the cookie `name` in a response ("" if it sets none). */
+export const setCookieNamed = (res: Response, name: string): string => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`)) ?? "";
+
 /** The cookie attributes of a Set-Cookie header, keys lower-cased. */
 export const cookieAttributes = (setCookie: string) => {
   const [pair, ...attrs] = setCookie.split(";").map((s) => s.trim());
@@ -99,8 +102,9 @@ export const cookieAttributes = (setCookie: string) => {
 
 export const PASSWORD = "correct horse";
 
-export const login = async (username: string, password: string, ip: string) =>
-  call("/api/auth/login", { method: "POST", ip, json: { username, password } });
+/** A login attempt from `ip`, optionally from a browser holding `cookie` (e.g. its device cookie). */
+export const login = async (username: string, password: string, ip: string, cookie?: string) =>
+  call("/api/auth/login", { method: "POST", ip, cookie, json: { username, password } });
 
 /** A second, independent session of an existing user. */
 export const secondSession = async (s: Session, ip: string): Promise<Session> => {
