@@ -16,7 +16,8 @@ export const loginFailureWindows = (env: Env, username: string, ip: string, devi
   const perClient = Number(env.LOGIN_FAILURES_PER_CLIENT);
   if (device) return [{ key: `login:device:${device}`, limit: perClient, ms: QUARTER }];
   return [
-    { key: `login:pair:${username}:${ip}`, limit: perClient, ms: QUARTER },
+    // JSON, so no username (free text at login) and address (IPv6 has colons) can spell another pair.
+    { key: `login:pair:${JSON.stringify([username, ip])}`, limit: perClient, ms: QUARTER },
     { key: `login:user:${username}`, limit: Number(env.LOGIN_FAILURES_PER_USERNAME_PER_HOUR), ms: HOUR },
   ];
 };
