@@ -1,17 +1,23 @@
 import { DurableObject } from "cloudflare:workers";
-import type { EventFrame, User } from "../worker/contract";
+import { EVENTS_SOCKETS, type EventFrame, type User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRoomView } from "../worker/db/chat-list";
 import { chatRoom } from "../worker/lib/hubs";
 import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { type Bucket, allowanceFrom, fullBucket, take } from "./token-bucket";
 
 interface Attachment {
   sessionId: string;
   sessionExpires: number;
+  /** Counts this user's sockets in opening order: past the per-user cap the oldest is closed. */
+  opened: number;
+  /** The room socket's flood rule: this socket takes no frames, so anything but `ping` is junk. */
+  bucket: Bucket;
 }
 
 const ROOM_KEY = "room:";
 const ENDED_KEY = "ended:";
+const OPENED_KEY = "opened";
 /** Rooms that were told nobody here is listening, with when; a connect tells them all otherwise. */
 const QUIET_KEY = "quiet:";
 /**
@@ -34,6 +40,8 @@ const ENDED_MEMORY_MS = 10 * 60_000;
  */
 export class UserHub extends DurableObject<Env> {
   private readonly db = getDb(this.env);
+  /** The room socket's allowance numbers, per events socket: this socket takes no frames but `ping`. */
+  private readonly allowance = allowanceFrom(this.env);
   /** Rooms whose view is being read; a change meanwhile asks for one more read, not one per change. */
   private readonly refreshing = new Set<string>();
   private readonly stale = new Set<string>();
@@ -45,15 +53,20 @@ export class UserHub extends DurableObject<Env> {
 
   async fetch(request: Request): Promise<Response> {
     const userId = request.headers.get(TRUSTED.userId)!;
+    const now = Date.now();
     const attachment: Attachment = {
       sessionId: request.headers.get(TRUSTED.sessionId)!,
       sessionExpires: Number(request.headers.get(TRUSTED.sessionExpires)),
+      opened: this.countOpening(),
+      bucket: fullBucket(this.allowance, now),
     };
+    const open = liveSockets(this.ctx, undefined, now);
     const { client, server } = upgradePair();
     this.ctx.acceptWebSocket(server, [sessionTag(attachment.sessionId)]);
     server.serializeAttachment(attachment);
     // Authenticated before a logout that ran while this upgrade was on its way.
     if (this.ctx.storage.kv.get(ENDED_KEY + attachment.sessionId) !== undefined) server.close(CLOSE_POLICY, "session ended");
+    else closeOldest(open, open.length + 1 - EVENTS_SOCKETS.perUser);
     // Before the 101: the client re-reads its chat list once open, so every change it could miss
     // while a room still thought nobody was listening happened before that read.
     if (!(await this.wakeQuietRooms(userId))) server.close(CLOSE_RETRY, "rooms not reachable; reconnect");
@@ -62,7 +75,14 @@ export class UserHub extends DurableObject<Env> {
 
   async webSocketMessage(ws: WebSocket): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment;
-    if (Date.now() >= att.sessionExpires) return ws.close(CLOSE_POLICY, "session expired");
+    const now = Date.now();
+    if (now >= att.sessionExpires) return ws.close(CLOSE_POLICY, "session expired");
+    // `ping` is answered without waking the object, so every frame that arrives here is refused;
+    // the allowance bounds how many answers a flood gets before the socket is closed.
+    const verdict = take(att.bucket, this.allowance, now);
+    ws.serializeAttachment(att);
+    if (verdict === "close") return ws.close(CLOSE_POLICY, "flooding");
+    if (verdict === "refuse") return sendFrame(ws, { type: "error", code: "rate_limited", message: "Sending too fast." });
     sendFrame(ws, { type: "error", code: "bad_frame", message: "This socket only sends events; send `ping` to keep it alive." });
   }
 
@@ -96,6 +116,13 @@ export class UserHub extends DurableObject<Env> {
       this.refreshing.delete(roomId);
     }
     return 0;
+  }
+
+  /** A number above every earlier socket's (two upgrades can share a millisecond, so not a time). */
+  private countOpening(): number {
+    const opened = (this.ctx.storage.kv.get<number>(OPENED_KEY) ?? 0) + 1;
+    this.ctx.storage.kv.put(OPENED_KEY, opened);
+    return opened;
   }
 
   /** Tells every room that was told nobody listens that someone does now; false if one could not be told. */
@@ -157,3 +184,13 @@ export class UserHub extends DurableObject<Env> {
     sendFrame(liveSockets(this.ctx), frame);
   }
 }
+
+/**
+ * Closes the `count` longest-open of these sockets, so a user's newest tab always gets its socket.
+ * Their clients wait until their tab is shown again before reconnecting (see EVENTS_SOCKETS).
+ */
+const closeOldest = (open: WebSocket[], count: number): void => {
+  if (count <= 0) return;
+  const byAge = open.map((ws) => ({ ws, opened: (ws.deserializeAttachment() as Attachment).opened })).sort((x, y) => x.opened - y.opened);
+  for (const { ws } of byAge.slice(0, count)) ws.close(EVENTS_SOCKETS.closeTooManyTabs, `more than ${EVENTS_SOCKETS.perUser} open tabs: the oldest was closed`);
+};

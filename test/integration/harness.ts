@@ -25,9 +25,10 @@ export const call = (path: string, init: RequestInit & { cookie?: string; ip?: s
   return exports.default.fetch(new Request(ORIGIN + path, { ...init, headers, body }));
 };
 
-export const cookieFrom = (res: Response): string => {
-  const set = res.headers.get("set-cookie");
-  if (!set) throw new Error(`no set-cookie on ${res.status}`);
+/** The `name=value` pair of the cookie `name` (the session by default) that a response sets. */
+export const cookieFrom = (res: Response, name = "session"): string => {
+  const set = res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`));
+  if (!set) throw new Error(`no ${name} cookie set on ${res.status}`);
   return set.split(";")[0]!;
 };
 

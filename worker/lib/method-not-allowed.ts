@@ -15,7 +15,10 @@ export const methodNotAllowed = (app: Hono<any>) => {
     }
     const [matches] = router.match("ALL", new URL(req.url).pathname);
     const allowed = [...new Set(matches.map(([method]) => method))];
-    if (allowed.length === 0) return undefined;
-    return new ApiError(405, "method_not_allowed", `Use ${allowed.join(", ")} here.`, undefined, { Allow: allowed.join(", ") });
+    return allowed.length === 0 ? undefined : wrongMethod(allowed);
   };
 };
+
+/** The contract's 405: which methods the path takes, in the message and in `Allow`. */
+export const wrongMethod = (allowed: string[]): ApiError =>
+  new ApiError(405, "method_not_allowed", `Use ${allowed.join(", ")} here.`, undefined, { Allow: allowed.join(", ") });

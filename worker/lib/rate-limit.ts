@@ -3,7 +3,7 @@ import { getDb } from "../db/client";
 import { rateLimits } from "../db/schema";
 import { ApiError } from "./errors";
 
-interface Window {
+export interface Window {
   key: string;
   limit: number;
   ms: number;

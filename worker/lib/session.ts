@@ -10,7 +10,7 @@ import { sessions, users } from "../db/schema";
 import { userColumns } from "../db/views";
 
 const SESSION_COOKIE = "session";
-const ISSUER = "talk-edge";
+export const ISSUER = "talk-edge";
 const AUDIENCE = "talk-edge/web";
 const SESSION_DAYS = 30;
 
@@ -24,7 +24,7 @@ const SessionClaims = v.object({
   sid: v.pipe(v.string(), v.minLength(1), v.maxLength(64)),
 });
 
-const secretKey = (env: Env) => {
+export const secretKey = (env: Env) => {
   if (!env.JWT_SECRET || env.JWT_SECRET.length < 32) throw new Error("JWT_SECRET is missing or shorter than 32 characters");
   return new TextEncoder().encode(env.JWT_SECRET);
 };

@@ -1,12 +1,16 @@
 import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { ApiError } from "../lib/errors";
+import { wrongMethod } from "../lib/method-not-allowed";
 import { isAllowedOrigin } from "../lib/origin";
 
-/** Runs before authentication on upgrade routes so a foreign page learns nothing beyond 403. */
+/**
+ * Runs before authentication on upgrade routes, for every method, so a foreign page learns nothing
+ * beyond 403 and only a GET upgrade ever reaches a Durable Object. Hono hands HEAD to GET handlers:
+ * answered here, a HEAD with a cookie would otherwise reach the object and register a socket.
+ */
 export const websocketGuard = createMiddleware<AppEnv>(async (c, next) => {
-  // Other methods fall through to the 405 for this path.
-  if (c.req.method !== "GET") return next();
+  if (c.req.method !== "GET") throw wrongMethod(["GET"]);
   if (c.req.header("Upgrade")?.toLowerCase() !== "websocket") {
     throw new ApiError(426, "upgrade_required", "This endpoint only accepts WebSocket upgrades.");
   }

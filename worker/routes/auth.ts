@@ -7,6 +7,8 @@ import { users } from "../db/schema";
 import { toUser, userColumns } from "../db/views";
 import { userHub } from "../lib/hubs";
 import { ApiError } from "../lib/errors";
+import { knownDevice, trustDevice } from "../lib/device";
+import { loginFailureWindows } from "../lib/login-limits";
 import { decoyHash, hashPassword, verifyPassword } from "../lib/password";
 import { clientIp, forgive, hit } from "../lib/rate-limit";
 import { clearSessionCookie, readSession, revokeSession, startSession } from "../lib/session";
@@ -27,20 +29,23 @@ export const authRoutes = new Hono<AppEnv>()
       .get();
     if (!user) throw new ApiError(409, "username_taken", "That ID is taken.", { username: "already taken" });
     await startSession(c, user.id);
+    await trustDevice(c, username);
     return c.json({ user }, 201);
   })
   .post("/login", valid("json", LoginBody), async (c) => {
     const { username, password } = c.req.valid("json");
-    const perUser = { key: `login:user:${username}`, limit: Number(c.env.LOGIN_FAILURES_PER_USERNAME), ms: QUARTER };
-    await hit(c.env, { key: `login:ip:${clientIp(c.req.raw)}`, limit: Number(c.env.LOGIN_LIMIT_PER_IP), ms: QUARTER });
-    // Counted before the password is checked, so parallel guesses cannot all slip under the limit;
-    // a right password gives its attempt back.
-    await hit(c.env, perUser);
+    const ip = clientIp(c.req.raw);
+    await hit(c.env, { key: `login:ip:${ip}`, limit: Number(c.env.LOGIN_LIMIT_PER_IP), ms: QUARTER });
+    // Counted before the password is checked, so parallel guesses cannot all slip under a limit;
+    // a right password gives its attempts back.
+    const failures = loginFailureWindows(c.env, username, ip, await knownDevice(c, username));
+    for (const w of failures) await hit(c.env, w);
     const row = await getDb(c.env).select({ ...userColumns, passwordHash: users.passwordHash }).from(users).where(eq(users.username, username)).get();
     const ok = await verifyPassword(password, row?.passwordHash ?? (await decoyHash()));
     if (!row || !ok) throw new ApiError(401, "invalid_credentials", "Wrong ID or password.");
-    await forgive(c.env, perUser);
+    for (const w of failures) await forgive(c.env, w);
     await startSession(c, row.id);
+    await trustDevice(c, username);
     return c.json({ user: toUser(row) });
   })
   .post("/logout", async (c) => {

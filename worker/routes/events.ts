@@ -5,4 +5,6 @@ import { userHub } from "../lib/hubs";
 import { requireUser } from "../middleware/auth";
 import { websocketGuard } from "../middleware/websocket";
 
-export const eventRoutes = new Hono<AppEnv>().get("/", websocketGuard, requireUser, (c) => forwardUpgrade(c, userHub(c.env, c.var.user.id)));
+export const eventRoutes = new Hono<AppEnv>()
+  .use("/", websocketGuard)
+  .get("/", requireUser, (c) => forwardUpgrade(c, userHub(c.env, c.var.user.id)));

@@ -2,14 +2,18 @@
  * Flooding: each member has a token bucket per room, shared by all their sockets and kept across
  * reconnects and evictions. A flood gets `rate_limited` errors naming the refused clientIds and then
  * a 1008 close, without touching the other members' sockets, while an outbox of 50 messages flushed
- * at once after a reconnect goes through whole.
+ * at once after a reconnect goes through whole. The events socket has the same rule, and a user's
+ * events sockets are capped: past the cap the oldest is closed.
  */
+import { runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { isAck, isMessage, pair, roomSocket, type TestSocket } from "../harness";
+import { befriend, isAck, isMessage, pair, register, roomSocket, type TestSocket } from "../harness";
 import { STRIKES_BEFORE_CLOSE, allowanceFrom } from "../../../durable-objects/token-bucket";
+import { EVENTS_SOCKETS } from "../../../worker/contract";
+import { nextRaw } from "../contract-helpers";
 import { evictRoom } from "../delivery/support";
-import { query, sleep, stillOpen } from "./helpers";
+import { openSocket, query, sleep, stillOpen } from "./helpers";
 
 const { burst: BURST, perSecond: REFILL_PER_SEC } = allowanceFrom(env);
 const errors = (s: TestSocket) => s.ofType("error");
@@ -187,4 +191,78 @@ describe("legitimate bursts", () => {
     expect((await storedClientIds(room.id, a.user.id)).size).toBe(ids.length);
     sock.close();
   }, 20_000);
+});
+
+describe("events socket flood", () => {
+  it("junk frames are answered bad_frame for a burst, then rate_limited, then the socket closes with 1008; the user's other tab is untouched", async () => {
+    const s = await register();
+    const flooder = await openSocket("/api/events", s.cookie);
+    const otherTab = await openSocket("/api/events", s.cookie);
+    for (let i = 0; i < 400; i++) {
+      try {
+        flooder.ws.send(i % 2 ? `junk ${i}` : new Uint8Array([i & 255]));
+      } catch {
+        break; // the server closed it already
+      }
+    }
+    const close = await flooder.waitClosed(10_000).catch(() => null);
+    const codes = errors(flooder).map((e) => e.code);
+    expect(close?.code, `still open after 400 frames; answers: ${codes.length}`).toBe(1008);
+    expect(close?.reason).toMatch(/flood/i);
+    expect(codes.filter((c) => c === "bad_frame").length).toBeLessThanOrEqual(BURST + 5);
+    expect(codes.filter((c) => c === "rate_limited").length).toBeGreaterThan(0);
+    expect(codes.length).toBeLessThan(BURST + STRIKES_BEFORE_CLOSE + 5);
+    expect(await stillOpen(otherTab)).toBe(true);
+    otherTab.close();
+  }, 20_000);
+
+  it("pings are never limited: 500 in a row all get pongs, and the socket stays open and keeps getting events", async () => {
+    const s = await register();
+    const friend = await register();
+    const ev = await openSocket("/api/events", s.cookie);
+    let pongs = 0;
+    ev.ws.addEventListener("message", (e) => void (e.data === "pong" && pongs++));
+    for (let i = 0; i < 499; i++) ev.ws.send("ping");
+    const last = nextRaw(ev.ws, () => pongs === 500, 10_000);
+    ev.ws.send("ping");
+    await last;
+    expect(pongs).toBe(500);
+    expect(ev.closed).toBeNull();
+    await befriend(friend, s);
+    expect(await ev.next((f) => f.type === "friend")).toMatchObject({ friend: { id: friend.user.id } });
+    expect(errors(ev)).toEqual([]);
+    ev.close();
+  }, 20_000);
+});
+
+describe(`events sockets per user (${EVENTS_SOCKETS.perUser})`, () => {
+  const hubSockets = (userId: string) =>
+    runInDurableObject(env.USER_HUB.get(env.USER_HUB.idFromName(userId)), (_, state) => state.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length);
+
+  it(`socket ${EVENTS_SOCKETS.perUser + 1} closes the user's oldest with ${EVENTS_SOCKETS.closeTooManyTabs}; the newest and the rest stay open, and so do other users'`, async () => {
+    const s = await register();
+    const other = await register();
+    const othersTab = await openSocket("/api/events", other.cookie);
+    const tabs: TestSocket[] = [];
+    for (let i = 0; i < EVENTS_SOCKETS.perUser; i++) tabs.push(await openSocket("/api/events", s.cookie));
+    expect(await hubSockets(s.user.id)).toBe(EVENTS_SOCKETS.perUser);
+    expect(tabs.every((t) => t.closed === null)).toBe(true);
+
+    const newest = await openSocket("/api/events", s.cookie);
+    const closed = await tabs[0]!.waitClosed();
+    expect(closed.code).toBe(EVENTS_SOCKETS.closeTooManyTabs);
+    expect(closed.reason).toMatch(/open tabs/);
+    // Once more: the next-oldest goes, never the newest.
+    const newer = await openSocket("/api/events", s.cookie);
+    expect((await tabs[1]!.waitClosed()).code).toBe(EVENTS_SOCKETS.closeTooManyTabs);
+    expect(await hubSockets(s.user.id)).toBe(EVENTS_SOCKETS.perUser);
+    expect(tabs.slice(2).every((t) => t.closed === null)).toBe(true);
+
+    // The newest tabs get events; the other user's tab is untouched.
+    await befriend(other, s);
+    for (const t of [newest, newer]) expect(await t.next((f) => f.type === "friend")).toMatchObject({ friend: { id: other.user.id } });
+    expect(await othersTab.next((f) => f.type === "friend")).toMatchObject({ friend: { id: s.user.id } });
+    expect(othersTab.closed).toBeNull();
+    for (const t of [...tabs, newest, newer, othersTab]) t.close();
+  }, 60_000);
 });

@@ -57,6 +57,17 @@ export const expectError = async (res: Response, status?: number, code?: string)
   return body;
 };
 
+/** What every /api answer carries: nosniff, a referrer policy, a CSP with frame-ancestors 'none', no-store. */
+export const expectSecurityHeaders = (res: Response, what: string) => {
+  const h = res.headers;
+  expect(h.get("x-content-type-options"), what).toBe("nosniff");
+  expect(h.get("referrer-policy"), what).toMatch(/^(no-referrer|same-origin|strict-origin|strict-origin-when-cross-origin)$/);
+  const csp = h.get("content-security-policy") ?? "";
+  expect(csp, what).toMatch(/(^|;)\s*frame-ancestors 'none'\s*(;|$)/);
+  expect(csp, what).toMatch(/(^|;)\s*default-src 'none'\s*(;|$)/);
+  expect(h.get("cache-control"), what).toMatch(/(^|,)\s*no-store\s*(,|$)/);
+};
+
 /** `{"error":{"code":"snake_case","message":"…"}}`, with optional string `fields`, nothing else. */
 export const isErrorShape = (body: unknown): body is ErrorBody => {
   if (typeof body !== "object" || body === null || Array.isArray(body)) return false;
@@ -71,6 +82,9 @@ export const isErrorShape = (body: unknown): body is ErrorBody => {
   }
   return Object.keys(e).every((k) => k === "code" || k === "message" || k === "fields");
 };
+
+/** The Set-Cookie header of the cookie `name` in a response ("" if it sets none). */
+export const setCookieNamed = (res: Response, name: string): string => res.headers.getSetCookie().find((c) => c.startsWith(`${name}=`)) ?? "";
 
 /** The cookie attributes of a Set-Cookie header, keys lower-cased. */
 export const cookieAttributes = (setCookie: string) => {
@@ -88,8 +102,9 @@ export const cookieAttributes = (setCookie: string) => {
 
 export const PASSWORD = "correct horse";
 
-export const login = async (username: string, password: string, ip: string) =>
-  call("/api/auth/login", { method: "POST", ip, json: { username, password } });
+/** A login attempt from `ip`, optionally from a browser holding `cookie` (e.g. its device cookie). */
+export const login = async (username: string, password: string, ip: string, cookie?: string) =>
+  call("/api/auth/login", { method: "POST", ip, cookie, json: { username, password } });
 
 /** A second, independent session of an existing user. */
 export const secondSession = async (s: Session, ip: string): Promise<Session> => {

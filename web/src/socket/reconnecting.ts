@@ -14,6 +14,11 @@ export interface ReconnectingSocketOptions {
   onStatus?: (status: SocketStatus) => void;
   /** Called for every close with its code; policy closes (1008) usually mean the session ended. */
   onClose?: (code: number) => void;
+  /**
+   * Close codes after which no timer reconnects: only the tab being shown again or the network
+   * coming back does (the server closed this socket to make room for a newer one).
+   */
+  waitForTabOn?: readonly number[];
 }
 
 export interface ReconnectingSocket {
@@ -88,7 +93,7 @@ export const createReconnectingSocket = (options: ReconnectingSocketOptions): Re
     ws = null;
     setStatus("closed");
     options.onClose?.(code);
-    scheduleReconnect();
+    if (!options.waitForTabOn?.includes(code)) scheduleReconnect();
   };
 
   const connect = () => {
