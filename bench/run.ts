@@ -446,14 +446,20 @@ const runScale = async (api: AppApi, heavy: Session, seeded: { bigRoomId: string
 // ---------------------------------------------------------------------------------------------
 // Web: first-load JS + CSS, gzipped.
 
-const runWeb = async (tmp: string): Promise<WebResult> => {
-  const dist = join(root, "web", "dist");
-  if (!flags["build-web"] && isBuilt(dist)) return measureWeb(dist, "web/dist as found");
-  // Build into a temp dir rather than web/dist: other tools (browser tests, wrangler dev) use that one.
-  const out = join(tmp, "web-dist");
-  log(`${flags["build-web"] ? "--build-web" : "web/dist has no build"}: running vite build web into a temp dir…`);
+const webDist = join(root, "web", "dist");
+
+const buildWeb = async (out: string, logDir: string) => {
   const vite = join(dirname(require.resolve("vite/package.json")), "bin", "vite.js");
-  await runLogged(process.execPath, [vite, "build", "web", "--outDir", out, "--emptyOutDir", "--logLevel", "warn"], { cwd: root, logFile: join(tmp, "vite-build.log") });
+  await runLogged(process.execPath, [vite, "build", "web", "--outDir", out, "--emptyOutDir", "--logLevel", "warn"], { cwd: root, logFile: join(logDir, "vite-build.log") });
+};
+
+const runWeb = async (tmp: string): Promise<WebResult> => {
+  if (!flags["build-web"] && isBuilt(webDist)) return measureWeb(webDist, "web/dist as found");
+  // --build-web builds into a temp dir rather than web/dist: other tools (browser tests, wrangler
+  // dev) use that one. Without any build, web/dist gets one: the app's server needs it anyway.
+  const out = flags["build-web"] ? join(tmp, "web-dist") : webDist;
+  log(`${flags["build-web"] ? "--build-web" : "web/dist has no build"}: running vite build web…`);
+  await buildWeb(out, tmp);
   return measureWeb(out, "fresh vite build");
 };
 
@@ -506,6 +512,8 @@ const main = async () => {
         SEND_PER_SECOND: "1000000",
       },
     };
+    // The app's Worker serves web/dist as its static assets: wrangler refuses to start without it.
+    if (!isBuilt(webDist)) await buildWeb(webDist, tmp);
     const baseOpts = { name: "baseline", config: "bench/baseline/wrangler.toml", cwd: root, persistTo: join(tmp, "baseline-state"), logDir: tmp, healthPath: "/health" };
     ownDir(join(root, "bench", "baseline", ".wrangler"));
     try {

@@ -1,20 +1,21 @@
 import { DurableObject } from "cloudflare:workers";
 import * as v from "valibot";
-import { ClientFrame, LIMITS, type Message, type RoomErrorCode, issueFields, summarizeFields } from "../worker/contract";
+import { ClientFrame, LIMITS, type Message, type RoomErrorCode, SOCKET_LIMITS, issueFields, summarizeFields } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRooms } from "../worker/db/chat-list";
-import { pageMessages } from "../worker/db/views";
 import { userHub } from "../worker/lib/hubs";
 import { ChatListNotifier } from "./chat-list-notifier";
 import { MemberAllowances } from "./member-allowances";
 import { type Draft, RoomStore } from "./room-store";
-import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { SYNC_BYTES, answerSync } from "./room-sync";
+import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { allowanceFrom } from "./token-bucket";
 
 interface Attachment {
   userId: string;
   sessionId: string;
   sessionExpires: number;
+  opened: number;
 }
 
 /** What became of a send: stored (or stored before: a repeat), or refused with a code. */
@@ -27,7 +28,9 @@ interface Pending extends Draft {
 }
 
 const MAX_GROUP = 100;
-const SYNC_PAGE = 500;
+
+/** Names the send allowance in the object's storage (member-allowances.ts). */
+export const SEND_ALLOWANCE = "allowance";
 
 const REFUSALS = {
   rate_limited: "Sending too fast; resend this one shortly.",
@@ -44,7 +47,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly roomId = this.ctx.id.name!;
   private readonly db = getDb(this.env);
   private readonly store = new RoomStore(this.db);
-  private readonly allowances = new MemberAllowances(this.ctx.storage.kv, allowanceFrom(this.env));
+  private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
+  private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
   private readonly chatLists = new ChatListNotifier(this.ctx, this.env, this.db, this.roomId);
   private queue: Pending[] = [];
   private flushing = false;
@@ -63,11 +67,14 @@ export class ChatRoom extends DurableObject<Env> {
       userId: h.get(TRUSTED.userId)!,
       sessionId: h.get(TRUSTED.sessionId)!,
       sessionExpires: Number(h.get(TRUSTED.sessionExpires)),
+      opened: openingNumber(this.ctx.storage.kv),
     };
     // Read before accepting, so a failure leaves no socket behind; the client syncs after hello anyway.
     const [room] = await loadRooms(this.db, attachment.userId, { roomId: this.roomId });
+    const open = liveSockets(this.ctx, attachment.userId);
     const { client, server } = upgradePair();
     this.ctx.acceptWebSocket(server, [attachment.userId, sessionTag(attachment.sessionId)]);
+    closeOldest(open, SOCKET_LIMITS.roomPerMember - 1, "tabs in this room");
     server.serializeAttachment(attachment);
     const allowance = { ...this.allowances.allowance, tokens: this.allowances.tokens(attachment.userId, Date.now()) };
     sendFrame(server, { type: "hello", roomId: this.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [], allowance });
@@ -104,7 +111,7 @@ export class ChatRoom extends DurableObject<Env> {
         });
       case "sync": {
         const answered = (this.syncs.get(ws) ?? Promise.resolve())
-          .then(() => this.sync(ws, frame.after))
+          .then(() => answerSync(ws, this.db, this.roomId, this.syncBudgets, att.userId, frame.after))
           .catch((err: unknown) => {
             logFailure("sync")(err);
             sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
@@ -225,17 +232,6 @@ export class ChatRoom extends DurableObject<Env> {
     } finally {
       this.flushing = false;
     }
-  }
-
-  private async sync(ws: WebSocket, after: number): Promise<void> {
-    let cursor = after;
-    for (;;) {
-      const page = await pageMessages(this.db, this.roomId, { after: cursor, limit: SYNC_PAGE });
-      for (const message of page.messages) sendFrame(ws, { type: "message", message });
-      cursor = page.messages.at(-1)?.seq ?? cursor;
-      if (!page.hasMore) break;
-    }
-    sendFrame(ws, { type: "synced", lastSeq: cursor });
   }
 }
 

@@ -1,38 +1,50 @@
-import { type Allowance, type Bucket, fullBucket, refill, take } from "./token-bucket";
+import { type Allowance, type Bucket, fullBucket, refill, spend, take } from "./token-bucket";
 
-/** Where a member's allowance is kept in this object's storage. */
-export const allowanceKey = (userId: string) => `allowance:${userId}`;
+/** Where a member's allowance of a kind is kept in this object's storage. */
+export const allowanceKey = (kind: string, userId: string) => `${kind}:${userId}`;
 
 /**
- * Each member's send allowance in this room, across all their sockets: parallel sockets share
- * one, and a reconnect (or this object's eviction) does not refill it. Kept in the object's own
- * storage, so it costs no round trip; a write per frame joins whatever else that frame writes.
+ * One allowance per member of this room, across all their sockets: parallel sockets share it, and
+ * a reconnect (or this object's eviction) does not refill it. Kept in the object's own storage, so
+ * it costs no round trip; a write per use joins whatever else that use writes.
  */
 export class MemberAllowances {
   private readonly buckets = new Map<string, Bucket>();
 
   constructor(
     private readonly kv: SyncKvStorage,
+    /** Names this kind of allowance in storage. */
+    private readonly kind: string,
     readonly allowance: Allowance,
   ) {}
 
+  /** One frame's worth: refused past the allowance, closed after too many refusals. */
   take(userId: string, now: number): ReturnType<typeof take> {
-    const bucket = this.bucket(userId, now);
-    const verdict = take(bucket, this.allowance, now);
-    this.kv.put(allowanceKey(userId), bucket);
-    return verdict;
+    return this.using(userId, now, (bucket) => take(bucket, this.allowance, now));
   }
 
-  /** What the member may send at once right now, for the client to pace itself by. */
+  /** `amount` of it, if any is left (the last use may overdraw). */
+  spend(userId: string, amount: number, now: number): boolean {
+    return this.using(userId, now, (bucket) => spend(bucket, this.allowance, now, amount));
+  }
+
+  /** What is left right now (whole units; never below 0). */
   tokens(userId: string, now: number): number {
     const bucket = this.bucket(userId, now);
     refill(bucket, this.allowance, now);
-    return Math.floor(bucket.tokens);
+    return Math.max(0, Math.floor(bucket.tokens));
+  }
+
+  private using<T>(userId: string, now: number, use: (bucket: Bucket) => T): T {
+    const bucket = this.bucket(userId, now);
+    const result = use(bucket);
+    this.kv.put(allowanceKey(this.kind, userId), bucket);
+    return result;
   }
 
   private bucket(userId: string, now: number): Bucket {
     let bucket = this.buckets.get(userId);
-    if (!bucket) this.buckets.set(userId, (bucket = this.kv.get<Bucket>(allowanceKey(userId)) ?? fullBucket(this.allowance, now)));
+    if (!bucket) this.buckets.set(userId, (bucket = this.kv.get<Bucket>(allowanceKey(this.kind, userId)) ?? fullBucket(this.allowance, now)));
     return bucket;
   }
 }

@@ -1,11 +1,13 @@
-import type { EventFrame, RoomServerFrame } from "../worker/contract";
+import { type EventFrame, type RoomServerFrame, SOCKET_LIMITS } from "../worker/contract";
 
 /**
  * Sends a frame to one socket or to each of several, serialized once however many there are;
  * sockets that closed in the meantime are skipped (their client will sync on reconnect).
  */
-export const sendFrame = (to: WebSocket | readonly WebSocket[], frame: RoomServerFrame | EventFrame): void => {
-  const text = JSON.stringify(frame);
+export const sendFrame = (to: WebSocket | readonly WebSocket[], frame: RoomServerFrame | EventFrame): void => sendText(to, JSON.stringify(frame));
+
+/** `sendFrame` for a frame serialized already (to measure it first). */
+export const sendText = (to: WebSocket | readonly WebSocket[], text: string): void => {
   for (const ws of Array.isArray(to) ? to : [to]) {
     try {
       ws.send(text);
@@ -59,4 +61,22 @@ export const liveSockets = (ctx: DurableObjectState, tag?: string, now = Date.no
 export const upgradePair = (): { client: WebSocket; server: WebSocket } => {
   const pair = new WebSocketPair();
   return { client: pair[0], server: pair[1] };
+};
+
+/** A number above every earlier socket's opening here (two upgrades can share a millisecond, so not a time). */
+export const openingNumber = (kv: SyncKvStorage): number => {
+  const opened = (kv.get<number>("opened") ?? 0) + 1;
+  kv.put("opened", opened);
+  return opened;
+};
+
+/**
+ * Closes the longest-open of these sockets (their attachments carry `opened`), leaving `keep`, so a
+ * user's newest tab always gets its socket. Their clients wait until their tab is shown again
+ * before reconnecting (see SOCKET_LIMITS).
+ */
+export const closeOldest = (open: WebSocket[], keep: number, what: string): void => {
+  if (open.length <= keep) return;
+  const byAge = open.map((ws) => ({ ws, opened: (ws.deserializeAttachment() as { opened: number }).opened })).sort((x, y) => x.opened - y.opened);
+  for (const { ws } of byAge.slice(0, open.length - keep)) ws.close(SOCKET_LIMITS.closeTooManyTabs, `more than ${keep + 1} ${what}: the oldest was closed`);
 };

@@ -44,3 +44,14 @@ export const take = (bucket: Bucket, allowance: Allowance, now: number): Verdict
   bucket.strikes += 1;
   return bucket.strikes >= STRIKES_BEFORE_CLOSE ? "close" : "refuse";
 };
+
+/**
+ * Spends `amount` (bytes, say) if anything is left: the last spend may overdraw, and the debt is
+ * paid by the refill. False, spending nothing, when the bucket is empty.
+ */
+export const spend = (bucket: Bucket, allowance: Allowance, now: number, amount: number): boolean => {
+  refill(bucket, allowance, now);
+  if (bucket.tokens <= 0) return false;
+  bucket.tokens -= amount;
+  return true;
+};

@@ -1,9 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { EVENTS_SOCKETS, type EventFrame, type User } from "../worker/contract";
+import { SOCKET_LIMITS, type EventFrame, type User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRoomView } from "../worker/db/chat-list";
 import { chatRoom } from "../worker/lib/hubs";
-import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, liveSockets, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { type Bucket, allowanceFrom, fullBucket, take } from "./token-bucket";
 
 interface Attachment {
@@ -17,7 +17,6 @@ interface Attachment {
 
 const ROOM_KEY = "room:";
 const ENDED_KEY = "ended:";
-const OPENED_KEY = "opened";
 /** Rooms that were told nobody here is listening, with when; a connect tells them all otherwise. */
 const QUIET_KEY = "quiet:";
 /**
@@ -57,7 +56,7 @@ export class UserHub extends DurableObject<Env> {
     const attachment: Attachment = {
       sessionId: request.headers.get(TRUSTED.sessionId)!,
       sessionExpires: Number(request.headers.get(TRUSTED.sessionExpires)),
-      opened: this.countOpening(),
+      opened: openingNumber(this.ctx.storage.kv),
       bucket: fullBucket(this.allowance, now),
     };
     const open = liveSockets(this.ctx, undefined, now);
@@ -66,7 +65,7 @@ export class UserHub extends DurableObject<Env> {
     server.serializeAttachment(attachment);
     // Authenticated before a logout that ran while this upgrade was on its way.
     if (this.ctx.storage.kv.get(ENDED_KEY + attachment.sessionId) !== undefined) server.close(CLOSE_POLICY, "session ended");
-    else closeOldest(open, open.length + 1 - EVENTS_SOCKETS.perUser);
+    else closeOldest(open, SOCKET_LIMITS.eventsPerUser - 1, "open tabs");
     // Before the 101: the client re-reads its chat list once open, so every change it could miss
     // while a room still thought nobody was listening happened before that read.
     if (!(await this.wakeQuietRooms(userId))) server.close(CLOSE_RETRY, "rooms not reachable; reconnect");
@@ -116,13 +115,6 @@ export class UserHub extends DurableObject<Env> {
       this.refreshing.delete(roomId);
     }
     return 0;
-  }
-
-  /** A number above every earlier socket's (two upgrades can share a millisecond, so not a time). */
-  private countOpening(): number {
-    const opened = (this.ctx.storage.kv.get<number>(OPENED_KEY) ?? 0) + 1;
-    this.ctx.storage.kv.put(OPENED_KEY, opened);
-    return opened;
   }
 
   /** Tells every room that was told nobody listens that someone does now; false if one could not be told. */
@@ -184,13 +176,3 @@ export class UserHub extends DurableObject<Env> {
     sendFrame(liveSockets(this.ctx), frame);
   }
 }
-
-/**
- * Closes the `count` longest-open of these sockets, so a user's newest tab always gets its socket.
- * Their clients wait until their tab is shown again before reconnecting (see EVENTS_SOCKETS).
- */
-const closeOldest = (open: WebSocket[], count: number): void => {
-  if (count <= 0) return;
-  const byAge = open.map((ws) => ({ ws, opened: (ws.deserializeAttachment() as Attachment).opened })).sort((x, y) => x.opened - y.opened);
-  for (const { ws } of byAge.slice(0, count)) ws.close(EVENTS_SOCKETS.closeTooManyTabs, `more than ${EVENTS_SOCKETS.perUser} open tabs: the oldest was closed`);
-};

@@ -108,19 +108,20 @@ export const rawUpgrade = (path: string, headers: Record<string, string>) =>
   exports.default.fetch(new Request(ORIGIN + path, { headers: { Upgrade: "websocket", Origin: ORIGIN, ...headers } }));
 
 /**
- * Writes messages 1..count straight into D1 (alternating between the senders); the messages
+ * Writes messages 1..count straight into D1 (alternating between the senders; bodies padded with
+ * zeros to about `padTo` characters); the messages
  * trigger keeps the room's last message and the senders' cursors as a send would. For volumes
  * above what a socket's rate allowance permits.
  */
-export const seedMessages = async (roomId: string, senders: Session[], count: number): Promise<void> => {
+export const seedMessages = async (roomId: string, senders: Session[], count: number, padTo = 0): Promise<void> => {
   const base = Date.now() - 60_000 - count;
   const whenSender = senders.map((s, i) => `WHEN ${i} THEN '${s.user.id}'`).join(" ");
   await env.DB.prepare(
     `WITH RECURSIVE s(n) AS (SELECT 1 UNION ALL SELECT n + 1 FROM s WHERE n < ?1)
      INSERT INTO messages (id, room_id, seq, sender_id, client_id, body, sent_at)
-     SELECT ?2 || ':' || n, ?2, n, CASE n % ${senders.length} ${whenSender} END, 'seed-' || n, 'message ' || n, ?3 + n FROM s`,
+     SELECT ?2 || ':' || n, ?2, n, CASE n % ${senders.length} ${whenSender} END, 'seed-' || n, 'message ' || n || CASE WHEN ?4 > 0 THEN printf(' %0*d', ?4, 0) ELSE '' END, ?3 + n FROM s`,
   )
-    .bind(count, roomId, base)
+    .bind(count, roomId, base, padTo)
     .run();
 };
 

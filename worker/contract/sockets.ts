@@ -1,7 +1,9 @@
-/** Socket limits and close codes a client acts on (docs/api.md, "Events socket"). */
-export const EVENTS_SOCKETS = {
+/** Socket limits and close codes a client acts on (docs/api.md, "Room socket details", "Events socket"). */
+export const SOCKET_LIMITS = {
   /** Open `/api/events` sockets per user; opening one more closes the oldest. */
-  perUser: 50,
+  eventsPerUser: 50,
+  /** Open sockets of one member in one room (tabs); opening one more closes the oldest. */
+  roomPerMember: 20,
   /**
    * Close code of the socket closed to make room. The client does not reconnect on it by itself (it
    * would close the next-oldest tab, and so on round all of them): only when its tab is shown again.

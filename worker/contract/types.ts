@@ -76,7 +76,7 @@ export type RoomServerFrame =
   | { type: "message"; message: Message }
   | { type: "ack"; clientId: string; message: Message }
   | { type: "read"; userId: string; lastReadSeq: number }
-  | { type: "synced"; lastSeq: number }
+  | { type: "synced"; lastSeq: number; more?: true }
   | { type: "error"; code: RoomErrorCode; message: string; clientId?: string };
 
 /** Events socket, server → client. */

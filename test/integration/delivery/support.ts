@@ -1,5 +1,6 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { allowanceKey } from "../../../durable-objects/member-allowances";
+import { SEND_ALLOWANCE } from "../../../durable-objects/chat-room";
 import { env } from "cloudflare:workers";
 import { befriend, directRoom, register, roomSocket } from "../harness";
 
@@ -177,7 +178,7 @@ export const evictRoom = async (roomId: string, webSockets: "close" | "hibernate
  * like the fuzzers): the stored allowance goes, and so does the instance that cached it.
  */
 export const refillAllowance = async (roomId: string, userId: string) => {
-  await runInDurableObject(roomStub(roomId), (_: object, state: DurableObjectState) => state.storage.kv.delete(allowanceKey(userId)));
+  await runInDurableObject(roomStub(roomId), (_: object, state: DurableObjectState) => state.storage.kv.delete(allowanceKey(SEND_ALLOWANCE, userId)));
   await evictRoom(roomId, "hibernate");
 };
 

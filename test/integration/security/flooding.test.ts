@@ -10,7 +10,7 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { befriend, isAck, isMessage, pair, register, roomSocket, type TestSocket } from "../harness";
 import { STRIKES_BEFORE_CLOSE, allowanceFrom } from "../../../durable-objects/token-bucket";
-import { EVENTS_SOCKETS } from "../../../worker/contract";
+import { SOCKET_LIMITS } from "../../../worker/contract";
 import { nextRaw } from "../contract-helpers";
 import { evictRoom } from "../delivery/support";
 import { openSocket, query, sleep, stillOpen } from "./helpers";
@@ -235,27 +235,27 @@ describe("events socket flood", () => {
   }, 20_000);
 });
 
-describe(`events sockets per user (${EVENTS_SOCKETS.perUser})`, () => {
+describe(`events sockets per user (${SOCKET_LIMITS.eventsPerUser})`, () => {
   const hubSockets = (userId: string) =>
     runInDurableObject(env.USER_HUB.get(env.USER_HUB.idFromName(userId)), (_, state) => state.getWebSockets().filter((ws) => ws.readyState === WebSocket.OPEN).length);
 
-  it(`socket ${EVENTS_SOCKETS.perUser + 1} closes the user's oldest with ${EVENTS_SOCKETS.closeTooManyTabs}; the newest and the rest stay open, and so do other users'`, async () => {
+  it(`socket ${SOCKET_LIMITS.eventsPerUser + 1} closes the user's oldest with ${SOCKET_LIMITS.closeTooManyTabs}; the newest and the rest stay open, and so do other users'`, async () => {
     const s = await register();
     const other = await register();
     const othersTab = await openSocket("/api/events", other.cookie);
     const tabs: TestSocket[] = [];
-    for (let i = 0; i < EVENTS_SOCKETS.perUser; i++) tabs.push(await openSocket("/api/events", s.cookie));
-    expect(await hubSockets(s.user.id)).toBe(EVENTS_SOCKETS.perUser);
+    for (let i = 0; i < SOCKET_LIMITS.eventsPerUser; i++) tabs.push(await openSocket("/api/events", s.cookie));
+    expect(await hubSockets(s.user.id)).toBe(SOCKET_LIMITS.eventsPerUser);
     expect(tabs.every((t) => t.closed === null)).toBe(true);
 
     const newest = await openSocket("/api/events", s.cookie);
     const closed = await tabs[0]!.waitClosed();
-    expect(closed.code).toBe(EVENTS_SOCKETS.closeTooManyTabs);
+    expect(closed.code).toBe(SOCKET_LIMITS.closeTooManyTabs);
     expect(closed.reason).toMatch(/open tabs/);
     // Once more: the next-oldest goes, never the newest.
     const newer = await openSocket("/api/events", s.cookie);
-    expect((await tabs[1]!.waitClosed()).code).toBe(EVENTS_SOCKETS.closeTooManyTabs);
-    expect(await hubSockets(s.user.id)).toBe(EVENTS_SOCKETS.perUser);
+    expect((await tabs[1]!.waitClosed()).code).toBe(SOCKET_LIMITS.closeTooManyTabs);
+    expect(await hubSockets(s.user.id)).toBe(SOCKET_LIMITS.eventsPerUser);
     expect(tabs.slice(2).every((t) => t.closed === null)).toBe(true);
 
     // The newest tabs get events; the other user's tab is untouched.

@@ -1,5 +1,5 @@
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
-import { EVENTS_SOCKETS } from "../../../worker/contract/sockets";
+import { SOCKET_LIMITS } from "../../../worker/contract/sockets";
 import { createReconnectingSocket } from "./reconnecting";
 
 /** Stands in for the browser's WebSocket: records each connection and lets the test close it. */
@@ -45,7 +45,7 @@ afterEach(() => {
 
 const connected = () => {
   const closes: number[] = [];
-  const socket = createReconnectingSocket({ path: "/api/events", onFrame: () => {}, onClose: (code) => closes.push(code), waitForTabOn: [EVENTS_SOCKETS.closeTooManyTabs] });
+  const socket = createReconnectingSocket({ path: "/api/events", onFrame: () => {}, onClose: (code) => closes.push(code), waitForTabOn: [SOCKET_LIMITS.closeTooManyTabs] });
   FakeSocket.opened[0]!.open();
   return { socket, closes };
 };
@@ -60,11 +60,11 @@ describe("reconnecting socket", () => {
     socket.close();
   });
 
-  it(`after a ${EVENTS_SOCKETS.closeTooManyTabs} close (the oldest of too many tabs) waits for the tab to be shown again`, () => {
+  it(`after a ${SOCKET_LIMITS.closeTooManyTabs} close (the oldest of too many tabs) waits for the tab to be shown again`, () => {
     const { socket, closes } = connected();
-    FakeSocket.opened[0]!.serverCloses(EVENTS_SOCKETS.closeTooManyTabs);
+    FakeSocket.opened[0]!.serverCloses(SOCKET_LIMITS.closeTooManyTabs);
     vi.advanceTimersByTime(10 * 60_000);
-    expect(closes).toEqual([EVENTS_SOCKETS.closeTooManyTabs]);
+    expect(closes).toEqual([SOCKET_LIMITS.closeTooManyTabs]);
     expect(FakeSocket.opened).toHaveLength(1);
     page.dispatchEvent(new Event("visibilitychange"));
     expect(FakeSocket.opened).toHaveLength(2);

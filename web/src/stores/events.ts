@@ -1,5 +1,5 @@
 import type { EventFrame } from "../../../worker/contract";
-import { EVENTS_SOCKETS } from "../../../worker/contract/sockets";
+import { SOCKET_LIMITS } from "../../../worker/contract/sockets";
 import { api } from "../api/endpoints";
 import { createReconnectingSocket, type ReconnectingSocket } from "../socket/reconnecting";
 import { reportEventsStatus, resetEventsStatus } from "./connection";
@@ -39,7 +39,7 @@ export const startEvents = (): void => {
     onFrame: handleFrame,
     onStatus: reportEventsStatus,
     // Closed as this user's oldest socket: reconnecting at once would close the next-oldest tab's.
-    waitForTabOn: [EVENTS_SOCKETS.closeTooManyTabs],
+    waitForTabOn: [SOCKET_LIMITS.closeTooManyTabs],
     onClose: (code) => {
       // A policy close usually means the session was revoked; a 401 here signs us out centrally.
       if (code === 1008) api.me().catch(() => {});

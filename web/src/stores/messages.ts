@@ -1,5 +1,6 @@
 import { batch, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
 import type { Member, Message, RoomServerFrame, SendAllowance } from "../../../worker/contract";
+import { SOCKET_LIMITS } from "../../../worker/contract/sockets";
 import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
 import { contiguousHigh, mergeMessages, needsMoreSync, settledClientIds } from "../lib/messages";
@@ -9,6 +10,9 @@ import { openHere } from "./outbox-drain";
 import { createRoomOutbox } from "./room-outbox";
 import { createRoomSender } from "./room-sender";
 import { readRoomLocally, roomById, upsertRoom } from "./rooms";
+
+/** A sync the server stopped at our budget goes on after this long (the budget refills 64 KiB a second). */
+const SYNC_AGAIN_MS = 2_000;
 
 /**
  * One open chat room: history, the live socket and read receipts, with the room's outbox
@@ -40,6 +44,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
   let lastSyncFrom = -1;
   let readSent = 0;
   let allowance: SendAllowance | null = null;
+  let syncAgain: ReturnType<typeof setTimeout> | undefined;
 
   const others = createMemo(() => members().filter((m) => m.id !== meId));
   const myReadSeq = createMemo(() => members().find((m) => m.id === meId)?.lastReadSeq ?? 0);
@@ -122,8 +127,12 @@ export const createRoomSession = (roomId: string, meId: string) => {
       case "synced":
         // Answered: a later gap may need a sync from the same seq again (the dedupe only spans one in flight).
         lastSyncFrom = -1;
-        // A server may answer a sync in pages: keep asking while we still have a gap below its last seq.
-        if (needsMoreSync(messages(), frame.lastSeq)) sync();
+        // A server may answer a sync in pages: keep asking while we still have a gap below its last seq,
+        // and, when it stopped at our sync budget (`more`), once the budget has refilled a little.
+        if (frame.more) {
+          clearTimeout(syncAgain);
+          syncAgain = setTimeout(sync, SYNC_AGAIN_MS);
+        } else if (needsMoreSync(messages(), frame.lastSeq)) sync();
         break;
       case "error":
         if (frame.clientId !== undefined) sender.refused(frame.clientId, frame.code);
@@ -134,6 +143,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
   const openSocket = () => {
     socket = createReconnectingSocket({
       path: `/api/rooms/${encodeURIComponent(roomId)}/ws`,
+      // Closed to make room for a newer tab of this room: reconnect only when this one is shown again.
+      waitForTabOn: [SOCKET_LIMITS.closeTooManyTabs],
       onFrame: handleFrame,
       onStatus: (next) => {
         setStatus(next);
@@ -213,6 +224,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
 
   onCleanup(openHere(roomId));
   onCleanup(() => {
+    clearTimeout(syncAgain);
     socket?.close();
     socket = null;
   });
