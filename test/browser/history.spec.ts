@@ -12,20 +12,29 @@ test("older messages load on scroll-up without moving the view; new ones don't y
   await openChatWith(a.page, b.displayName);
   const roomId = roomIdOf(a.page);
 
-  // Fill the room straight through the socket protocol, in bursts the server's rate limit accepts.
+  // Fill the room straight through the socket protocol, paced by the allowance its hello tells
+  // (the member's, shared with the app's own socket and its read receipts, so a little under it).
   await a.page.evaluate(
     async ({ roomId, total }) => {
       const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
-      await new Promise((resolve) => ws.addEventListener("open", resolve, { once: true }));
+      const hello = await new Promise<{ allowance: { tokens: number; perSecond: number } }>((resolve) =>
+        ws.addEventListener("message", (e) => resolve(JSON.parse(e.data as string)), { once: true }),
+      );
       let acked = 0;
       const ackedAll = new Promise<void>((resolve) =>
         ws.addEventListener("message", (e) => {
           if (typeof e.data === "string" && e.data.includes('"type":"ack"') && ++acked === total) resolve();
         }),
       );
+      const { perSecond } = hello.allowance;
+      let tokens = hello.allowance.tokens - 10;
       for (let i = 1; i <= total; i++) {
+        if (tokens < 1) {
+          await new Promise((r) => setTimeout(r, 1000 / perSecond));
+          tokens += 1;
+        }
+        tokens -= 1;
         ws.send(JSON.stringify({ type: "send", clientId: `bulk-${i}`, body: `메시지 ${i}` }));
-        if (i % 20 === 0) await new Promise((r) => setTimeout(r, 1_500));
       }
       await ackedAll;
       ws.close();

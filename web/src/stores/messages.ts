@@ -13,6 +13,7 @@ import { readRoomLocally, roomById, upsertRoom } from "./rooms";
 
 /** A sync the server stopped at our budget goes on after this long (the budget refills 64 KiB a second). */
 const SYNC_AGAIN_MS = 2_000;
+const READ_EVERY_MS = 1_000;
 
 /**
  * One open chat room: history, the live socket and read receipts, with the room's outbox
@@ -45,6 +46,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
   let readSent = 0;
   let allowance: SendAllowance | null = null;
   let syncAgain: ReturnType<typeof setTimeout> | undefined;
+  let lastReadAt = 0;
+  let readTimer: ReturnType<typeof setTimeout> | undefined;
 
   const others = createMemo(() => members().filter((m) => m.id !== meId));
   const myReadSeq = createMemo(() => members().find((m) => m.id === meId)?.lastReadSeq ?? 0);
@@ -208,10 +211,23 @@ export const createRoomSession = (roomId: string, meId: string) => {
     }
   };
 
-  // Read receipts: only what is on screen in a visible tab counts as read.
+  // Read receipts: only what is on screen in a visible tab counts as read. At most one a second
+  // (the latest): each spends the allowance sends need, and a busy room would otherwise send one
+  // per message.
+  const [readDue, setReadDue] = createSignal(0);
   createEffect(() => {
+    readDue();
     const seq = highest();
     if (!viewing() || seq <= Math.max(myReadSeq(), readSent)) return;
+    const wait = lastReadAt + READ_EVERY_MS - Date.now();
+    if (wait > 0) {
+      readTimer ??= setTimeout(() => {
+        readTimer = undefined;
+        setReadDue((n) => n + 1);
+      }, wait);
+      return;
+    }
+    lastReadAt = Date.now();
     readSent = seq;
     // The socket is the cheap path; before its hello (a glance at history, then back) HTTP does the same.
     if (!sendFrame({ type: "read", seq })) {
@@ -225,6 +241,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
   onCleanup(openHere(roomId));
   onCleanup(() => {
     clearTimeout(syncAgain);
+    clearTimeout(readTimer);
     socket?.close();
     socket = null;
   });
