@@ -1,4 +1,4 @@
-import { type Browser, type BrowserContext, expect, type Page } from "@playwright/test";
+import { type Browser, type BrowserContext, expect, type Page, type WebSocketRoute } from "@playwright/test";
 
 /** Usernames must be unique per run (reused dev servers keep users): 3–20 of a-z 0-9 _ . */
 export const uniqueUsername = (prefix: string): string =>
@@ -91,3 +91,29 @@ export const escapeRegExp = (s: string): string => s.replace(/[.*+?^${}()|[\]\\]
 /** A tab of the bottom bar by its name; the Chats tab's name goes on with its unread count. */
 export const tabLink = (page: Page, name: string) =>
   page.getByRole("navigation").getByRole("link", { name: new RegExp(`^${escapeRegExp(name)}(\\s|$)`) });
+
+export const ROOM_SOCKET = /\/api\/rooms\/[^/]+\/ws$/;
+
+/**
+ * Routes the room sockets of a page (or of every page of a context) through a man in the middle
+ * that swallows `send` frames, as a stalled connection would, until `release()`; `sockets` are the
+ * routed connections, to close (the app then reconnects and resends).
+ */
+export const swallowSends = async (target: Page | BrowserContext) => {
+  let swallowing = true;
+  const sockets: WebSocketRoute[] = [];
+  await target.routeWebSocket(ROOM_SOCKET, (ws) => {
+    const server = ws.connectToServer();
+    sockets.push(ws);
+    ws.onMessage((raw) => {
+      if (swallowing && raw.toString().includes('"type":"send"')) return;
+      server.send(raw);
+    });
+  });
+  return {
+    sockets,
+    release: () => {
+      swallowing = false;
+    },
+  };
+};

@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { composer, logIn, pendingRows, tabLink } from "./helpers";
+import { composer, logIn, pendingRows, swallowSends, tabLink } from "./helpers";
 import { apiUser, befriend, directRoom } from "./seed";
 
 /** Every key of this page's localStorage and sessionStorage that names the user. */
@@ -16,12 +16,7 @@ test("logging out forgets the account's unsent messages; the next account on the
   const roomId = await directRoom(a, b);
   const page = await a.context.newPage();
   // The server never hears the send, so it stays unsent in the outbox.
-  await page.routeWebSocket(/\/api\/rooms\/[^/]+\/ws$/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((raw) => {
-      if (!raw.toString().includes('"type":"send"')) server.send(raw);
-    });
-  });
+  await swallowSends(page);
   await page.goto(`/rooms/${roomId}`);
   await composer(page).fill("보내지 못한 비밀");
   await composer(page).press("Enter");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addFriend, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles } from "./helpers";
+import { addFriend, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles, swallowSends } from "./helpers";
 
 test("unanswered sends are resent together and stored in the order they were written", async ({ browser }) => {
   // The resend timers are the subject: real time passes (15 s before a send counts as unanswered,
@@ -9,15 +9,7 @@ test("unanswered sends are resent together and stored in the order they were wri
   const b = await newPerson(browser, "orderb", "받는 쪽");
   await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
 
-  let dropSends = true;
-  await a.page.routeWebSocket(/\/api\/rooms\/[^/]+\/ws$/, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((raw) => {
-      const text = raw.toString();
-      if (dropSends && text.includes('"type":"send"')) return;
-      server.send(text);
-    });
-  });
+  const stalled = await swallowSends(a.page);
   await openChatWith(a.page, b.displayName);
 
   await sendMessage(a.page, "첫째");
@@ -27,7 +19,7 @@ test("unanswered sends are resent together and stored in the order they were wri
   // By now "첫째" has been resent once (swallowed) at the first check after its 15 s; "둘째" comes
   // due at a later check, before "첫째" is due again. Sending one entry alone would store it first.
   await a.page.waitForTimeout(15_500);
-  dropSends = false;
+  stalled.release();
 
   await expect(pendingRows(a.page)).toHaveCount(0, { timeout: 40_000 });
   await expect(storedBubbles(a.page)).toHaveText(["첫째", "둘째"]);

@@ -1,7 +1,6 @@
 import { expect, test, type WebSocketRoute } from "@playwright/test";
-import { addFriend, newPerson, openChatWith, pendingRows, roomIdOf, sendMessage, storedBubbles } from "./helpers";
+import { addFriend, newPerson, openChatWith, pendingRows, roomIdOf, sendMessage, ROOM_SOCKET, storedBubbles } from "./helpers";
 
-const ROOM_SOCKET = /\/api\/rooms\/[^/]+\/ws$/;
 
 test("unsent messages survive a reload, come back after a reconnect, and can be retried by hand", async ({ browser }) => {
   // A whole scenario across several users; generous on a loaded two-core machine.

@@ -1,13 +1,11 @@
-import { expect, type Page, test, type WebSocketRoute } from "@playwright/test";
-import { addFriend, composer, myStoredBubbles, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles } from "./helpers";
+import { expect, type Page, test } from "@playwright/test";
+import { addFriend, composer, myStoredBubbles, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles, swallowSends } from "./helpers";
 
 /**
  * Sender order (docs/architecture.md): one sender's messages are stored, and shown on every
  * screen, in the order they were written, however fast, from however many tabs, and whichever
  * screen is open when they finally go.
  */
-
-const ROOM_SOCKET = /\/api\/rooms\/[^/]+\/ws$/;
 
 /** What the server stored in a room, oldest first, as the API answers it. */
 const storedTexts = (page: Page, roomId: string) =>
@@ -66,19 +64,9 @@ test("two tabs of one user typing in turn: one order, the order typed across bot
   await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
 
   // Tab 1's sends are held back for a while (a slow or stalled connection), tab 2's are not.
-  let holdTab1 = true;
-  const held: WebSocketRoute[] = [];
   const tab1 = a.page;
   const roomId = await openChatWith(tab1, b.displayName);
-  await tab1.routeWebSocket(ROOM_SOCKET, (ws) => {
-    const server = ws.connectToServer();
-    held.push(ws);
-    ws.onMessage((raw) => {
-      const text = raw.toString();
-      if (holdTab1 && text.includes('"type":"send"')) return;
-      server.send(text);
-    });
-  });
+  const stalled = await swallowSends(tab1);
   await tab1.reload();
   const tab2 = await a.context.newPage();
   await tab2.goto(`/rooms/${roomId}`);
@@ -96,8 +84,8 @@ test("two tabs of one user typing in turn: one order, the order typed across bot
   // Nothing of tab 2's may be stored before tab 1's first line, which has not gone yet.
   expect(await storedTexts(tab2, roomId)).toEqual([]);
 
-  holdTab1 = false;
-  for (const ws of held.splice(0)) await ws.close({ code: 1012, reason: "test: reconnect" });
+  stalled.release();
+  for (const ws of stalled.sockets.splice(0)) await ws.close({ code: 1012, reason: "test: reconnect" });
   await expect(pendingRows(tab1)).toHaveCount(0, { timeout: 40_000 });
   await expect(pendingRows(tab2)).toHaveCount(0, { timeout: 40_000 });
   expect(await storedTexts(tab2, roomId)).toEqual(typed);
@@ -114,20 +102,12 @@ test("pending messages of a room that is not open are sent from any screen", asy
   const a = await newPerson(browser, "awaya", "떠난 사람");
   const b = await newPerson(browser, "awayb", "기다리는 사람");
   await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
-  let dropSends = true;
-  await a.page.routeWebSocket(ROOM_SOCKET, (ws) => {
-    const server = ws.connectToServer();
-    ws.onMessage((raw) => {
-      const text = raw.toString();
-      if (dropSends && text.includes('"type":"send"')) return;
-      server.send(text);
-    });
-  });
+  const stalled = await swallowSends(a.page);
   const roomId = await openChatWith(a.page, b.displayName);
   await sendMessage(a.page, "가기 전에 하나");
   await sendMessage(a.page, "그리고 둘");
   await expect(pendingRows(a.page)).toHaveText(["가기 전에 하나", "그리고 둘"]);
-  dropSends = false;
+  stalled.release();
 
   // A leaves the room before anything went; the chat list is open, the room is not.
   await a.page.getByRole("button", { name: "뒤로" }).click();

@@ -1,7 +1,6 @@
-import { expect, type Page, test, type WebSocketRoute } from "@playwright/test";
-import { addFriend, friendRow, myStoredBubbles, newPerson, openChatWith, pendingRows, roomIdOf, sendMessage, storedBubbles } from "./helpers";
+import { expect, type Page, test } from "@playwright/test";
+import { addFriend, friendRow, myStoredBubbles, newPerson, openChatWith, pendingRows, roomIdOf, sendMessage, storedBubbles, swallowSends } from "./helpers";
 
-const ROOM_SOCKET = /\/api\/rooms\/[^/]+\/ws$/;
 const chatRows = (page: Page) => page.getByRole("list", { name: "채팅" }).getByRole("link");
 const tabBadge = (page: Page) => page.getByRole("navigation").locator(".badge");
 
@@ -73,17 +72,7 @@ test("two tabs with the same room open never drop each other's unsent messages",
   await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
 
   // Both of A's tabs talk to the room through a man in the middle that can swallow sends.
-  let dropSends = true;
-  const sockets: WebSocketRoute[] = [];
-  await a.context.routeWebSocket(ROOM_SOCKET, (ws) => {
-    const server = ws.connectToServer();
-    sockets.push(ws);
-    ws.onMessage((raw) => {
-      const text = raw.toString();
-      if (dropSends && text.includes('"type":"send"')) return;
-      server.send(text);
-    });
-  });
+  const stalled = await swallowSends(a.context);
 
   const tab1 = a.page;
   const roomId = await openChatWith(tab1, b.displayName);
@@ -107,9 +96,9 @@ test("two tabs with the same room open never drop each other's unsent messages",
   });
 
   await test.step("once sends go through, each message is stored exactly once and both outboxes empty", async () => {
-    dropSends = false;
+    stalled.release();
     // Drop the current connections: both tabs reconnect, sync and resend their outboxes.
-    for (const ws of sockets.splice(0)) await ws.close({ code: 1012, reason: "test: restart" });
+    for (const ws of stalled.sockets.splice(0)) await ws.close({ code: 1012, reason: "test: restart" });
     await expect(pendingRows(tab1)).toHaveCount(0, { timeout: 30_000 });
     await expect(pendingRows(tab2)).toHaveCount(0, { timeout: 30_000 });
     // Exactly these two, once each, in the order written across the two tabs (sender-order.spec.ts).

@@ -1,8 +1,8 @@
 import type { Context } from "hono";
-import { getCookie, setCookie } from "hono/cookie";
-import { SignJWT, jwtVerify } from "jose";
+import { getCookie } from "hono/cookie";
+import { jwtVerify } from "jose";
 import type { AppEnv } from "../app-env";
-import { ISSUER, secretKey } from "./session";
+import { ISSUER, secretKey, setSignedCookie } from "./session";
 
 /**
  * OWASP's device cookie: a browser that logged in to a username carries a signed token naming that
@@ -16,22 +16,8 @@ const DEVICE_DAYS = 365;
 export const trustDevice = async (c: Context<AppEnv>, username: string): Promise<void> => {
   const now = Date.now();
   const expires = now + DEVICE_DAYS * 86_400_000;
-  const token = await new SignJWT({ did: crypto.randomUUID() })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(username)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(Math.floor(now / 1000))
-    .setExpirationTime(Math.floor(expires / 1000))
-    .sign(secretKey(c.env));
   // Only the auth routes read it, and only same-site requests need it.
-  setCookie(c, DEVICE_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "Strict",
-    secure: new URL(c.req.url).protocol === "https:",
-    path: "/api/auth",
-    expires: new Date(expires),
-  });
+  await setSignedCookie(c, { name: DEVICE_COOKIE, audience: AUDIENCE, subject: username, claims: { did: crypto.randomUUID() }, expires, sameSite: "Strict", path: "/api/auth" });
 };
 
 /** The id of this browser's device cookie if it was issued for `username`, else null. */

@@ -29,26 +29,37 @@ export const secretKey = (env: Env) => {
   return new TextEncoder().encode(env.JWT_SECRET);
 };
 
+/**
+ * Signs one of our tokens (a session, a device) and sets it as an HttpOnly cookie that expires with
+ * it; `audience` keeps one kind of token from passing for another.
+ */
+export const setSignedCookie = async (
+  c: Context<AppEnv>,
+  cookie: { name: string; audience: string; subject: string; claims: Record<string, string>; expires: number; sameSite: "Lax" | "Strict"; path: string },
+): Promise<void> => {
+  const token = await new SignJWT(cookie.claims)
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(cookie.subject)
+    .setIssuer(ISSUER)
+    .setAudience(cookie.audience)
+    .setIssuedAt(Math.floor(Date.now() / 1000))
+    .setExpirationTime(Math.floor(cookie.expires / 1000))
+    .sign(secretKey(c.env));
+  setCookie(c, cookie.name, token, {
+    httpOnly: true,
+    sameSite: cookie.sameSite,
+    secure: new URL(c.req.url).protocol === "https:",
+    path: cookie.path,
+    expires: new Date(cookie.expires),
+  });
+};
+
 /** Creates a revocable session row and sets its signed cookie. */
 export const startSession = async (c: Context<AppEnv>, userId: string): Promise<void> => {
   const now = Date.now();
   const session = { id: crypto.randomUUID(), userId, createdAt: now, expiresAt: now + SESSION_DAYS * 86_400_000 };
   await getDb(c.env).insert(sessions).values(session);
-  const token = await new SignJWT({ sid: session.id })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(userId)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(Math.floor(now / 1000))
-    .setExpirationTime(Math.floor(session.expiresAt / 1000))
-    .sign(secretKey(c.env));
-  setCookie(c, SESSION_COOKIE, token, {
-    httpOnly: true,
-    sameSite: "Lax",
-    secure: new URL(c.req.url).protocol === "https:",
-    path: "/",
-    expires: new Date(session.expiresAt),
-  });
+  await setSignedCookie(c, { name: SESSION_COOKIE, audience: AUDIENCE, subject: userId, claims: { sid: session.id }, expires: session.expiresAt, sameSite: "Lax", path: "/" });
 };
 
 export const clearSessionCookie = (c: Context<AppEnv>): void => {
