@@ -2,7 +2,7 @@ import type { Context } from "hono";
 import { getCookie } from "hono/cookie";
 import { jwtVerify } from "jose";
 import type { AppEnv } from "../app-env";
-import { ISSUER, secretKey, setSignedCookie } from "./session";
+import { ISSUER, secretKey, setTokenCookie, signToken } from "./session";
 
 /**
  * OWASP's device cookie: a browser that logged in to a username carries a signed token naming that
@@ -17,7 +17,8 @@ export const trustDevice = async (c: Context<AppEnv>, username: string): Promise
   const now = Date.now();
   const expires = now + DEVICE_DAYS * 86_400_000;
   // Only the auth routes read it, and only same-site requests need it.
-  await setSignedCookie(c, { name: DEVICE_COOKIE, audience: AUDIENCE, subject: username, claims: { did: crypto.randomUUID() }, expires, sameSite: "Strict", path: "/api/auth" });
+  const token = await signToken(c.env, { audience: AUDIENCE, subject: username, claims: { did: crypto.randomUUID() }, issuedAt: now, expires });
+  setTokenCookie(c, DEVICE_COOKIE, token, { expires, sameSite: "Strict", path: "/api/auth" });
 };
 
 /** The id of this browser's device cookie if it was issued for `username`, else null. */

@@ -29,37 +29,40 @@ export const secretKey = (env: Env) => {
   return new TextEncoder().encode(env.JWT_SECRET);
 };
 
-/**
- * Signs one of our tokens (a session, a device) and sets it as an HttpOnly cookie that expires with
- * it; `audience` keeps one kind of token from passing for another.
- */
-export const setSignedCookie = async (
-  c: Context<AppEnv>,
-  cookie: { name: string; audience: string; subject: string; claims: Record<string, string>; expires: number; sameSite: "Lax" | "Strict"; path: string },
-): Promise<void> => {
-  const token = await new SignJWT(cookie.claims)
+/** Signs one of our tokens (a session, a device); `audience` keeps one kind from passing for another. */
+export const signToken = (
+  env: Env,
+  token: { audience: string; subject: string; claims: Record<string, string>; issuedAt: number; expires: number },
+): Promise<string> =>
+  new SignJWT(token.claims)
     .setProtectedHeader({ alg: "HS256" })
-    .setSubject(cookie.subject)
+    .setSubject(token.subject)
     .setIssuer(ISSUER)
-    .setAudience(cookie.audience)
-    .setIssuedAt(Math.floor(Date.now() / 1000))
-    .setExpirationTime(Math.floor(cookie.expires / 1000))
-    .sign(secretKey(c.env));
-  setCookie(c, cookie.name, token, {
+    .setAudience(token.audience)
+    .setIssuedAt(Math.floor(token.issuedAt / 1000))
+    .setExpirationTime(Math.floor(token.expires / 1000))
+    .sign(secretKey(env));
+
+/** The session cookie's value for a sessions row: a JWT naming the row (`sid`) and its user. */
+export const signSession = (env: Env, session: { id: string; userId: string; createdAt: number; expiresAt: number }): Promise<string> =>
+  signToken(env, { audience: AUDIENCE, subject: session.userId, claims: { sid: session.id }, issuedAt: session.createdAt, expires: session.expiresAt });
+
+/** Sets a signed token as an HttpOnly cookie that expires with it. */
+export const setTokenCookie = (c: Context<AppEnv>, name: string, token: string, opts: { expires: number; sameSite: "Lax" | "Strict"; path: string }): void =>
+  setCookie(c, name, token, {
     httpOnly: true,
-    sameSite: cookie.sameSite,
+    sameSite: opts.sameSite,
     secure: new URL(c.req.url).protocol === "https:",
-    path: cookie.path,
-    expires: new Date(cookie.expires),
+    path: opts.path,
+    expires: new Date(opts.expires),
   });
-};
 
 /** Creates a revocable session row and sets its signed cookie. */
 export const startSession = async (c: Context<AppEnv>, userId: string): Promise<void> => {
   const now = Date.now();
   const session = { id: crypto.randomUUID(), userId, createdAt: now, expiresAt: now + SESSION_DAYS * 86_400_000 };
   await getDb(c.env).insert(sessions).values(session);
-  await setSignedCookie(c, { name: SESSION_COOKIE, audience: AUDIENCE, subject: userId, claims: { sid: session.id }, expires: session.expiresAt, sameSite: "Lax", path: "/" });
+  setTokenCookie(c, SESSION_COOKIE, await signSession(c.env, session), { expires: session.expiresAt, sameSite: "Lax", path: "/" });
 };
 
 export const clearSessionCookie = (c: Context<AppEnv>): void => {
