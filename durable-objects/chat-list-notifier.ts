@@ -1,6 +1,8 @@
+import { chatListRow } from "../worker/db/chat-list";
 import { memberIds } from "../worker/db/views";
 import type { Db } from "../worker/db/client";
 import { userHub } from "../worker/lib/hubs";
+import { loadRoomForEach } from "./room-view";
 
 const WINDOW_MS = 300;
 /**
@@ -92,13 +94,17 @@ export class ChatListNotifier {
 
   private async notifyMembers(): Promise<void> {
     const ids = (this.members ??= await memberIds(this.db, this.roomId));
-    const callHub = async (id: string) => {
-      const wakes = this.hubWakes.get(id) ?? 0;
-      const quietMs = await userHub(this.env, id).roomChanged(id, this.roomId);
-      if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
-    };
     const now = Date.now();
     const listening = ids.filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
+    if (listening.length === 0) return;
+    // One read of the room for every member, not one per member's hub.
+    const roomFor = await loadRoomForEach(this.db, this.roomId, ids[0]!);
+    if (!roomFor) return;
+    const callHub = async (id: string) => {
+      const wakes = this.hubWakes.get(id) ?? 0;
+      const quietMs = await userHub(this.env, id).roomChanged(id, this.roomId, chatListRow(roomFor(id), id));
+      if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
+    };
     await Promise.all(listening.map((id) => callHub(id).catch(logFailure)));
   }
 }

@@ -3,9 +3,11 @@
  * room's sockets and the members' events sockets, the leaver's sockets closed with 4403, and the
  * members' chat lists following membership.
  */
+import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Message, SOCKET_LIMITS, type SystemMessage } from "../../worker/contract";
 import { body, quiet } from "./contract-helpers";
+import { userHub } from "../../worker/lib/hubs";
 import { type Session, type TestSocket, befriendAll, call, connect, group, roomSocket, seedUsers } from "./harness";
 
 const post = (path: string, s: Session, json?: unknown) => call(path, { method: "POST", cookie: s.cookie, ...(json !== undefined && { json }) });
@@ -91,5 +93,22 @@ describe("group room sockets", () => {
     expect(hello).toMatchObject({ kind: "group", title: "셋", lastSeq: 1 });
     expect(hello.members.map((m) => m.id).sort()).toEqual(members.map((m) => m.user.id).sort());
     sock.close();
+  });
+
+  it("members' hubs take the room from the room's own read, not one read each, and drop a view older than one they sent", async () => {
+    const { owner, room } = await group(3);
+    const events = await connect("/api/events", owner.cookie);
+    const hub = userHub(env, owner.user.id);
+    // A view no D1 row matches: the frame can only have come from what the room handed over.
+    const handed = { ...room, kind: "group" as const, title: "handed over by the room", unreadCount: 7, version: room.version + 1_000 };
+    await hub.roomChanged(owner.user.id, room.id, handed);
+    const frame = await events.next((f) => f.type === "room" && f.room.title === handed.title);
+    expect(frame).toMatchObject({ unread: { total: 7, version: handed.version } });
+    await hub.roomChanged(owner.user.id, room.id, { ...room, kind: "group", title: "older" });
+    // A real change whose view still has a lower version than the handed one: dropped too.
+    await say(room.id, owner, "below the handed version");
+    await quiet(400);
+    expect(events.frames.filter((f) => f.type === "room" && f.room.title !== handed.title)).toEqual([]);
+    events.close();
   });
 });

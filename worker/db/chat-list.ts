@@ -167,12 +167,6 @@ const pageIds = (db: Db, userId: string, { limit, before }: PageIds) => {
 export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {}): Promise<Room[]> =>
   (await loadRoomRows(db, userId, filter)).entries.map((entry) => entry.room);
 
-/** A room as one member's chat list shows it, with that member's unread total (the events `room` frame). */
-export const loadRoomView = async (db: Db, userId: string, roomId: string): Promise<{ room?: Room; unread: UnreadTotal | null }> => {
-  const { entries, unread } = await loadRoomRows(db, userId, { roomId, withUnread: true });
-  return { room: entries[0]?.room, unread };
-};
-
 const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
   const rows = (await roomsQuery(db, userId, filter).values()) as RoomRow[];
   const entries: { room: Room; updatedAt: number }[] = [];
@@ -244,6 +238,35 @@ export const loadChatList = async (db: Db, userId: string, page: PageIds): Promi
     // No rows to carry it (an empty list, or a page past the end): read it on its own.
     unread: unread ?? (await loadUnreadTotal(db, userId)),
   };
+};
+
+/**
+ * Each of the user's rooms' unread count and version, and the versions of the rooms they left: what
+ * a hub sums into the unread total, then keeps current from the rooms' own views (hub-unread.ts).
+ */
+export const loadUnreadByRoom = async (db: Db, userId: string) => {
+  const [rows, left] = await db.batch([
+    db
+      .select({
+        roomId: unreadRoom.id,
+        count: sql<number>`max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)})`,
+        version: unreadRoom.version,
+      })
+      .from(unreadMember)
+      .innerJoin(unreadRoom, eq(unreadRoom.id, unreadMember.roomId))
+      .where(eq(unreadMember.userId, userId)),
+    db.select({ version: users.leftRoomsVersion }).from(users).where(eq(users.id, userId)),
+  ]);
+  return { rooms: new Map(rows.map((r) => [r.roomId, { count: r.count, version: r.version }])), leftVersion: left[0]?.version ?? 0 };
+};
+
+/** A room with every member as one member's chat list shows it: them and at most 4 others (the same others the chat list picks). */
+export const chatListRow = (room: Room, userId: string): Room => {
+  const others = room.members
+    .filter((m) => m.id !== userId)
+    .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+    .slice(0, LIMITS.chatListOthers);
+  return { ...room, members: [...room.members.filter((m) => m.id === userId), ...others].sort(byDisplayName) };
 };
 
 /** The caller's unread total over all their rooms, on its own. */
