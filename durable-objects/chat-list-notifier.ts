@@ -1,6 +1,8 @@
+import { chatListRow } from "../worker/db/chat-list";
 import { memberIds } from "../worker/db/views";
 import type { Db } from "../worker/db/client";
 import { userHub } from "../worker/lib/hubs";
+import { loadRoomForEach } from "./room-view";
 
 const WINDOW_MS = 300;
 /**
@@ -22,7 +24,7 @@ export class ChatListNotifier {
   private owed = false;
   /** When the alarm this instance set will fire (0: none set by this instance). */
   private alarmAt = 0;
-  /** A room's members do not change, so they are read once per wake-up. */
+  /** Read once per wake-up; the room's object sets it on every membership change it makes (membersChanged). */
   private members?: string[];
   /**
    * Members whose hub answered that no tab is open, and until when (this object's clock) it need not
@@ -50,6 +52,11 @@ export class ChatListNotifier {
     this.notifyMembers().catch(logFailure);
     this.windowEnd = now + WINDOW_MS;
     setTimeout(() => this.windowEnded(), WINDOW_MS);
+  }
+
+  /** The members after a change this room made: the next calls go to them (newcomers included, leavers not). */
+  membersChanged(ids: string[]): void {
+    this.members = ids;
   }
 
   /** A member's hub has a tab open again: call it on every change from now on. */
@@ -87,13 +94,17 @@ export class ChatListNotifier {
 
   private async notifyMembers(): Promise<void> {
     const ids = (this.members ??= await memberIds(this.db, this.roomId));
-    const callHub = async (id: string) => {
-      const wakes = this.hubWakes.get(id) ?? 0;
-      const quietMs = await userHub(this.env, id).roomChanged(id, this.roomId);
-      if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
-    };
     const now = Date.now();
     const listening = ids.filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
+    if (listening.length === 0) return;
+    // One read of the room for every member, not one per member's hub.
+    const roomFor = await loadRoomForEach(this.db, this.roomId, ids[0]!);
+    if (!roomFor) return;
+    const callHub = async (id: string) => {
+      const wakes = this.hubWakes.get(id) ?? 0;
+      const quietMs = await userHub(this.env, id).roomChanged(id, this.roomId, chatListRow(roomFor(id), id));
+      if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
+    };
     await Promise.all(listening.map((id) => callHub(id).catch(logFailure)));
   }
 }

@@ -1,8 +1,9 @@
 import { DurableObject } from "cloudflare:workers";
-import { SOCKET_LIMITS, type EventFrame, type User } from "../worker/contract";
+import { SOCKET_LIMITS, type EventFrame, type Room, type User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
-import { loadRoomView } from "../worker/db/chat-list";
+import { loadUnreadTotal } from "../worker/db/chat-list";
 import { chatRoom } from "../worker/lib/hubs";
+import { UnreadTally } from "./hub-unread";
 import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { type Bucket, allowanceFrom, fullBucket, take } from "./token-bucket";
 
@@ -41,9 +42,8 @@ export class UserHub extends DurableObject<Env> {
   private readonly db = getDb(this.env);
   /** The room socket's allowance numbers, per events socket: this socket takes no frames but `ping`. */
   private readonly allowance = allowanceFrom(this.env);
-  /** Rooms whose view is being read; a change meanwhile asks for one more read, not one per change. */
-  private readonly refreshing = new Set<string>();
-  private readonly stale = new Set<string>();
+  /** The user's unread total, kept from the rooms' views between wake-ups. */
+  private readonly unread = new UnreadTally(this.db);
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -91,30 +91,28 @@ export class UserHub extends DurableObject<Env> {
   async webSocketError(): Promise<void> {}
 
   /**
-   * Pushes the room's new state to this user's tabs. With no tab open it answers how long the room
-   * may stop calling (most members of most rooms are offline, and each call wakes this object);
-   * 0 means keep calling.
+   * Pushes the room's new state, as the room read it for this user, to this user's tabs, with the
+   * unread total; a view older than one already pushed is dropped. With no tab open it answers how
+   * long the room may stop calling (most members of most rooms are offline, and each call wakes this
+   * object); 0 means keep calling.
    */
-  async roomChanged(userId: string, roomId: string): Promise<number> {
+  async roomChanged(userId: string, roomId: string, room: Room): Promise<number> {
     if (liveSockets(this.ctx).length === 0) {
       this.ctx.storage.kv.put(QUIET_KEY + roomId, Date.now());
+      // Rooms stop telling this hub now: the tally would go stale.
+      this.unread.forget();
       return quietFor();
     }
-    if (this.refreshing.has(roomId)) {
-      this.stale.add(roomId);
-      return 0;
-    }
-    this.refreshing.add(roomId);
-    try {
-      do {
-        this.stale.delete(roomId);
-        const { room, unread } = await loadRoomView(this.db, userId, roomId);
-        if (room && unread) this.push({ type: "room", room, unread });
-      } while (this.stale.has(roomId));
-    } finally {
-      this.refreshing.delete(roomId);
-    }
+    const unread = await this.unread.withRoom(userId, room);
+    if (unread) this.push({ type: "room", room, unread });
     return 0;
+  }
+
+  /** The user left a room (from one of their tabs): every tab drops it, with the new unread total. */
+  async roomRemoved(userId: string, roomId: string): Promise<void> {
+    this.unread.forget();
+    if (liveSockets(this.ctx).length === 0) return;
+    this.push({ type: "room_removed", roomId, unread: await loadUnreadTotal(this.db, userId) });
   }
 
   /** Tells every room that was told nobody listens that someone does now; false if one could not be told. */
