@@ -86,6 +86,15 @@ export const en: Catalogue = {
   viewAll: "View all",
   fullMessage: "Full message",
 
+  honorific: "{name}",
+  someone: "Someone",
+  systemCreated: "{actor} created the chat.",
+  systemCreatedWith: "{actor} created the chat with {names}.",
+  systemInvited: "{actor} invited {names}.",
+  systemLeft: "{actor} left.",
+  systemRenamed: "{actor} named the chat: {title}",
+  systemRenameCleared: "{actor} removed the chat's name.",
+
   settingsTitle: "Settings",
   changeName: "Change name",
   nameSaved: "Name changed.",

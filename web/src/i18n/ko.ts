@@ -87,6 +87,15 @@ export const ko = {
   viewAll: "전체보기",
   fullMessage: "전체 메시지",
 
+  honorific: "{name}님",
+  someone: "알 수 없는 사용자",
+  systemCreated: "{actor}님이 채팅방을 만들었습니다.",
+  systemCreatedWith: "{actor}님이 {names}과 채팅방을 만들었습니다.",
+  systemInvited: "{actor}님이 {names}을 초대했습니다.",
+  systemLeft: "{actor}님이 나갔습니다.",
+  systemRenamed: "{actor}님이 채팅방 이름을 바꿨습니다: {title}",
+  systemRenameCleared: "{actor}님이 채팅방 이름을 지웠습니다.",
+
   settingsTitle: "설정",
   changeName: "이름 변경",
   nameSaved: "이름을 변경했습니다.",
