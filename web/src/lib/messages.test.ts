@@ -10,6 +10,7 @@ const msg = (seq: number, senderId = "you", clientId = `c${seq}`): Message => ({
   body: `message ${seq}`,
   sentAt: new Date(Date.UTC(2026, 10, 24, 6, 0, seq)).toISOString(),
   clientId,
+  kind: "text",
 });
 const seqs = (list: readonly Message[]) => list.map((m) => m.seq);
 
@@ -83,5 +84,10 @@ describe("settledClientIds: echoes matched by clientId", () => {
 
   it("does not match another sender who happens to use the same clientId", () => {
     expect(settledClientIds([msg(1, "you", "same")], "me").has("same")).toBe(false);
+  });
+
+  it("leaves out system messages, which name me as their actor but never came from my outbox", () => {
+    const invite: Message = { ...msg(2, "me", "sys"), kind: "system", body: "", event: { type: "invited", actorId: "me", userIds: ["you"] } };
+    expect([...settledClientIds([msg(1, "me", "a"), invite], "me")]).toEqual(["a"]);
   });
 });

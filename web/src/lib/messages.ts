@@ -50,7 +50,8 @@ export const contiguousHigh = (sorted: readonly { seq: number }[]): number => {
 /** The clientIds of my own messages among `incoming`: each settles the outbox entry with that id. */
 export const settledClientIds = (incoming: readonly Message[], meId: string): Set<string> => {
   const ids = new Set<string>();
-  for (const m of incoming) if (m.senderId === meId) ids.add(m.clientId);
+  // A system message names its actor as sender but was never in anyone's outbox.
+  for (const m of incoming) if (m.senderId === meId && m.kind === "text") ids.add(m.clientId);
   return ids;
 };
 

@@ -15,8 +15,8 @@ describe("systemLine in Korean", () => {
   });
 
   it("says who created the room with whom", () => {
-    expect(systemLine("ko", { type: "created", actorId: "g", userIds: ["b", "c"] }, nameOf)).toBe("가영님이 보람님, 찬미님과 채팅방을 만들었습니다.");
-    expect(systemLine("ko", { type: "created", actorId: "g" }, nameOf)).toBe("가영님이 채팅방을 만들었습니다.");
+    expect(systemLine("ko", { type: "created", actorId: "g", userIds: ["b", "c"], title: null }, nameOf)).toBe("가영님이 보람님, 찬미님과 채팅방을 만들었습니다.");
+    expect(systemLine("ko", { type: "created", actorId: "g", userIds: [], title: null }, nameOf)).toBe("가영님이 채팅방을 만들었습니다.");
   });
 
   it("shows a rename and a cleared name", () => {
@@ -39,7 +39,7 @@ describe("systemLine in English", () => {
 
   it("says who left, created and renamed", () => {
     expect(systemLine("en", { type: "left", actorId: "c" }, nameOf)).toBe("찬미 left.");
-    expect(systemLine("en", { type: "created", actorId: "g", userIds: ["b", "c"] }, nameOf)).toBe("가영 created the chat with 보람 and 찬미.");
+    expect(systemLine("en", { type: "created", actorId: "g", userIds: ["b", "c"], title: null }, nameOf)).toBe("가영 created the chat with 보람 and 찬미.");
     expect(systemLine("en", { type: "renamed", actorId: "b", title: "Dinner" }, nameOf)).toBe("보람 named the chat: Dinner");
     expect(systemLine("en", { type: "renamed", actorId: "b", title: null }, nameOf)).toBe("보람 removed the chat's name.");
     expect(systemLine("en", { type: "left", actorId: "zz" }, nameOf)).toBe("Someone left.");

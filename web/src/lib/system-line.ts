@@ -6,15 +6,9 @@
 import { en } from "../i18n/en";
 import { formatMessage } from "../i18n/format";
 import { ko } from "../i18n/ko";
+import type { SystemEvent } from "../../../worker/contract";
 
 export type LineLang = "ko" | "en";
-
-export interface SystemEvent {
-  type: "created" | "invited" | "left" | "renamed";
-  actorId: string;
-  userIds?: readonly string[];
-  title?: string | null;
-}
 
 const catalogues = { ko, en } as const;
 
@@ -30,12 +24,12 @@ export const systemLine = (lang: LineLang, event: SystemEvent, nameOf: (userId: 
   const c = catalogues[lang];
   const name = (id: string) => nameOf(id) ?? c.someone;
   const actor = name(event.actorId);
-  const names = nameList(lang, (event.userIds ?? []).map(name));
+  const names = (ids: readonly string[]) => nameList(lang, ids.map(name));
   switch (event.type) {
     case "created":
-      return formatMessage(lang, names ? c.systemCreatedWith : c.systemCreated, { actor, names });
+      return formatMessage(lang, event.userIds.length > 0 ? c.systemCreatedWith : c.systemCreated, { actor, names: names(event.userIds) });
     case "invited":
-      return formatMessage(lang, c.systemInvited, { actor, names });
+      return formatMessage(lang, c.systemInvited, { actor, names: names(event.userIds) });
     case "left":
       return formatMessage(lang, c.systemLeft, { actor });
     case "renamed":
