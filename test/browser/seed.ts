@@ -39,6 +39,13 @@ export const directRoom = async (a: ApiUser, b: ApiUser): Promise<string> => {
   return ((await response.json()) as { room: { id: string } }).room.id;
 };
 
+/** A group of `creator` and `members` (the creator's friends), optionally named; returns its id. */
+export const groupRoom = async (creator: ApiUser, members: readonly ApiUser[], title?: string): Promise<string> => {
+  const response = await creator.context.request.post("/api/rooms/group", { data: { memberIds: members.map((m) => m.id), ...(title ? { title } : {}) } });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { room: { id: string } }).room.id;
+};
+
 /** Sends messages one after the other through the room socket, each acknowledged before the next. */
 export const sendAs = (user: ApiUser, roomId: string, bodies: readonly string[]): Promise<void> =>
   sendInRooms(user, bodies.map((body) => ({ roomId, body })));
