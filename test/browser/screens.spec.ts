@@ -212,7 +212,7 @@ for (const lang of ["ko", "en"] as const) {
         await expect(log.locator(".msg[data-seq] .bubble")).toHaveText(data.group.messages.map((m) => m.body));
         // each sender's name above their message; the numbers of members who have not read each
         await expect(log.locator(".msg-name")).toHaveText(data.group.messages.filter((m) => m.from !== data.me.displayName).map((m) => m.from));
-        await expect(log.locator(".msg-unread [aria-hidden=true]")).toHaveText(["1", "2", "2"]);
+        await expect(log.locator(".msg-unread [aria-hidden=true]")).toHaveText(["1", "2", "3"]);
         await expectColumn(page, width);
         await expectNoOverflow(page);
         await expectAccessible(page, `group ${suffix}`);

@@ -134,12 +134,14 @@ export const seedConversation = async (browser: Browser): Promise<Conversation> 
   await sendAs(haeun, haeunRoom, ["민지야!", "다음 주 금요일 저녁에 시간 돼?", "수연이 생일 파티 하려고 🎂"]);
 
   const groupTitle = "주말 등산팟";
+  // 지우 makes the group: only friends can be put in one
+  for (const friend of [haeun, doyun]) await befriend(jiwoo, friend);
   const groupId = await groupRoom(jiwoo, [me, haeun, doyun], groupTitle);
   const groupMessages = [
     { from: jiwoo, body: "토요일 아침 7시에 출발 어때?" },
     { from: haeun, body: "좋아! 김밥은 내가 싸 갈게 🍙" },
-    { from: me, body: "난 물이랑 간식 챙길게" },
     { from: doyun, body: "7시는 너무 이르다 ㅠㅠ 8시 어때?" },
+    { from: me, body: "8시 좋아! 난 물이랑 간식 챙길게" },
   ];
   for (const m of groupMessages) await sendAs(m.from, groupId, [m.body]);
 
@@ -172,8 +174,8 @@ export const seedConversation = async (browser: Browser): Promise<Conversation> 
     friendCount: everyone.length,
     chats: [
       { name: seojun.displayName, preview: "☔☔", unread: 0 },
-      // 도윤 wrote after my last message there
-      { name: groupTitle, preview: "7시는 너무 이르다 ㅠㅠ 8시 어때?", unread: 1 },
+      // the last message there is mine (so reading the room in one test changes nothing for the next)
+      { name: groupTitle, preview: "8시 좋아! 난 물이랑 간식 챙길게", unread: 0 },
       { name: haeun.displayName, preview: "수연이 생일 파티 하려고 🎂", unread: 3 },
       { name: jiwoo.displayName, preview: "이번 주말 등산 가는 거 맞지? ⛰️", unread: 1 },
       { name: yerin.displayName, preview: "사진 고마워! 진짜 잘 나왔다 😊", unread: 1 },
