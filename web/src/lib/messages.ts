@@ -58,3 +58,18 @@ export const settledClientIds = (incoming: readonly Message[], meId: string): Se
 /** True when a `synced` answer still leaves a gap: ask again from where we hold everything. */
 export const needsMoreSync = (held: readonly { seq: number }[], syncedLastSeq: number): boolean =>
   contiguousHigh(held) < syncedLastSeq;
+
+/**
+ * True when a message above `from`, up to `to`, is someone else's text: only those need a read
+ * receipt. My own are read already (the server moves my cursor as it stores them) and system
+ * lines are never unread, so a room where only I wrote sends no `read` frames, which would spend the
+ * send allowance my messages need. `sorted` ascending by seq.
+ */
+export const othersWroteBetween = (sorted: readonly Message[], meId: string, from: number, to: number): boolean => {
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const m = sorted[i]!;
+    if (m.seq <= from) return false;
+    if (m.seq <= to && m.kind === "text" && m.senderId !== meId) return true;
+  }
+  return false;
+};

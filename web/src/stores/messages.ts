@@ -3,7 +3,7 @@ import type { Message, RoomServerFrame, SendAllowance } from "../../../worker/co
 import { SOCKET_LIMITS } from "../../../worker/contract/sockets";
 import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
-import { contiguousHigh, mergeMessages, needsMoreSync, settledClientIds } from "../lib/messages";
+import { contiguousHigh, mergeMessages, needsMoreSync, othersWroteBetween, settledClientIds } from "../lib/messages";
 import { createReconnectingSocket, type SocketStatus } from "../socket/reconnecting";
 import type { LoadState } from "./friends";
 import { openHere } from "./outbox-drain";
@@ -219,7 +219,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
   // Read receipts: only what is on screen in a visible tab counts as read.
   createEffect(() => {
     const seq = highest();
-    if (!viewing() || seq <= Math.max(room.myReadSeq(), readSent)) return;
+    const from = Math.max(room.myReadSeq(), readSent);
+    if (!viewing() || seq <= from || !othersWroteBetween(messages(), meId, from, seq)) return;
     readSent = seq;
     room.readHere(seq);
     // The socket is the cheap path; before its hello (a glance at history, then back) HTTP does the same.
