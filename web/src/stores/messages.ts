@@ -121,6 +121,12 @@ export const createRoomSession = (roomId: string, meId: string) => {
       case "read":
         room.read(frame.userId, frame.lastReadSeq);
         break;
+      // A big room gathers cursor moves: each entry is a `read`.
+      case "reads":
+        batch(() => {
+          for (const r of frame.reads) room.read(r.userId, r.lastReadSeq);
+        });
+        break;
       // Members or the title changed (after the system message saying so).
       case "room":
         room.apply(frame.room);
