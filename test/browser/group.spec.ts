@@ -1,4 +1,4 @@
-import { type Browser, type BrowserContext, expect, type Locator, type Page, test } from "@playwright/test";
+import { type Browser, type BrowserContext, expect, type Locator, type Page, type Route, test } from "@playwright/test";
 import { ko } from "../../web/src/i18n/ko";
 import { formatMessage } from "../../web/src/i18n/format";
 import { composer, escapeRegExp, myStoredBubbles, roomIdOf, sendMessage, storedBubbles } from "./helpers";
@@ -247,4 +247,45 @@ test("inviting in a 1:1 room makes a new group of the three; leaving from the me
 
   for (const s of [a, b]) await s.context.close();
   for (const u of [ga, bo, eun]) await u.context.close();
+});
+
+test("a refused create or leave says why and leaves the user where they were", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const run = Date.now().toString(36).slice(-3);
+  const [ga, bo, chan] = await Promise.all([apiUser(browser, "gc", `가영${run}`), apiUser(browser, "bc", `보람${run}`), apiUser(browser, "cc", `찬미${run}`)]);
+  await befriend(ga, bo);
+  await befriend(ga, chan);
+  const a = await seat(browser, ga);
+  const refuse = (status: number, code: string) => (route: Route) =>
+    route.fulfill({ status, contentType: "application/json", body: JSON.stringify({ error: { code, message: code } }) });
+
+  await test.step("the server refuses the group (a friendship ended meanwhile): the picker stays open and says so", async () => {
+    await a.page.route("**/api/rooms/group", refuse(403, "not_friends"), { times: 1 });
+    await a.page.getByRole("button", { name: ko.newChat }).click();
+    const dialog = a.page.getByRole("dialog", { name: ko.newChatTitle });
+    await pick(dialog, [bo.displayName, chan.displayName]);
+    await dialog.getByRole("button", { name: ko.createChat }).click();
+    await expect(dialog.getByRole("status")).toHaveText(ko.notFriends);
+    await expect(a.page).toHaveURL(/\/chats$/);
+    // the choice is kept: trying again works
+    await dialog.getByRole("button", { name: ko.createChat }).click();
+    await expect(a.page).toHaveURL(/\/rooms\/[^/]+$/);
+    await expect(roomCount(a.page)).toHaveText("3");
+  });
+
+  await test.step("leaving fails: the confirmation says so and the room stays open", async () => {
+    await a.page.route("**/api/rooms/*/leave", refuse(500, "internal"), { times: 1 });
+    await openMenu(a.page);
+    await menuDialog(a.page).getByRole("button", { name: ko.leaveRoom }).click();
+    const confirm = a.page.getByRole("dialog", { name: ko.leaveTitle });
+    await confirm.getByRole("button", { name: ko.leaveRoom }).click();
+    await expect(confirm.getByRole("status")).toHaveText(ko.leaveFailed);
+    await expect(a.page).toHaveURL(/\/rooms\/[^/]+$/);
+    await a.page.keyboard.press("Escape");
+    await sendMessage(a.page, "아직 여기 있어요");
+    await expect(myStoredBubbles(a.page)).toHaveText(["아직 여기 있어요"]);
+  });
+
+  await a.context.close();
+  for (const u of [ga, bo, chan]) await u.context.close();
 });
