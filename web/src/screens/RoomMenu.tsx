@@ -110,103 +110,103 @@ export default function RoomMenu(props: {
   return (
     <Dialog open={props.open} onClose={close} title={heading()} sheet>
       <div ref={body}>
-      <Switch>
-        <Match when={view() === "menu"}>
-          <div class="menu-actions">
-            <button type="button" class="btn btn-secondary" data-focus onClick={() => show("invite")}>
-              {t("invite")}
-            </button>
+        <Switch>
+          <Match when={view() === "menu"}>
+            <div class="menu-actions">
+              <button type="button" class="btn btn-secondary" data-focus onClick={() => show("invite")}>
+                {t("invite")}
+              </button>
+              <Show when={group()}>
+                <button type="button" class="btn btn-secondary" onClick={() => show("rename")}>
+                  {t("renameRoom")}
+                </button>
+              </Show>
+            </div>
+            <h3 class="section-title" id="room-members-heading">
+              {t("membersHeading", { n: props.room.memberCount() })}
+            </h3>
+            <ul class="list member-list" aria-labelledby="room-members-heading">
+              <For each={members()}>
+                {(m) => (
+                  <li class="member-row">
+                    <Avatar id={m.id} name={m.displayName} size="sm" />
+                    <span class="row-main">
+                      <span class="row-title">
+                        {props.room.nameOf(m.id) ?? m.displayName}
+                        <Show when={m.id === props.meId}>
+                          <span class="me-marker">{t("meMarker")}</span>
+                        </Show>
+                      </span>
+                      <span class="row-sub">@{m.username}</span>
+                    </span>
+                  </li>
+                )}
+              </For>
+            </ul>
             <Show when={group()}>
-              <button type="button" class="btn btn-secondary" onClick={() => show("rename")}>
-                {t("renameRoom")}
+              <button type="button" class="btn btn-danger btn-block" onClick={() => show("leave")}>
+                {t("leaveRoom")}
               </button>
             </Show>
-          </div>
-          <h3 class="section-title" id="room-members-heading">
-            {t("membersHeading", { n: props.room.memberCount() })}
-          </h3>
-          <ul class="list member-list" aria-labelledby="room-members-heading">
-            <For each={members()}>
-              {(m) => (
-                <li class="member-row">
-                  <Avatar id={m.id} name={m.displayName} size="sm" />
-                  <span class="row-main">
-                    <span class="row-title">
-                      {props.room.nameOf(m.id) ?? m.displayName}
-                      <Show when={m.id === props.meId}>
-                        <span class="me-marker">{t("meMarker")}</span>
-                      </Show>
-                    </span>
-                    <span class="row-sub">@{m.username}</span>
-                  </span>
-                </li>
-              )}
-            </For>
-          </ul>
-          <Show when={group()}>
-            <button type="button" class="btn btn-danger btn-block" onClick={() => show("leave")}>
-              {t("leaveRoom")}
-            </button>
-          </Show>
-        </Match>
-        <Match when={view() === "invite"}>
-          <form class="pick-form" onSubmit={invite}>
-            <FriendChecklist friends={candidates()} selected={picked()} onChange={setPicked} focusSearch />
-            {errorLine()}
-            <div class="menu-actions">
-              <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
-                {t("cancel")}
-              </button>
-              <button type="submit" class="btn btn-primary" disabled={busy() || picked().size === 0}>
-                {t("inviteSubmit")}
-              </button>
-            </div>
-          </form>
-        </Match>
-        <Match when={view() === "rename"}>
-          <form class="pick-form" onSubmit={rename}>
-            <label class="settings-label" for="room-title-input">
-              {t("renameLabel")}
-            </label>
-            <input
-              ref={titleInput}
-              data-focus
-              id="room-title-input"
-              value={props.room.ownTitle() ?? ""}
-              maxLength={LIMITS.groupTitleMax * 2}
-              autocomplete="off"
-              aria-describedby="room-title-hint"
-              aria-invalid={error() === "titleInvalid" ? "true" : undefined}
-            />
-            <p class="field-hint" id="room-title-hint">
-              {t("renameHint")}
+          </Match>
+          <Match when={view() === "invite"}>
+            <form class="pick-form" onSubmit={invite}>
+              <FriendChecklist friends={candidates()} selected={picked()} onChange={setPicked} focusSearch />
+              {errorLine()}
+              <div class="menu-actions">
+                <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
+                  {t("cancel")}
+                </button>
+                <button type="submit" class="btn btn-primary" disabled={busy() || picked().size === 0}>
+                  {t("inviteSubmit")}
+                </button>
+              </div>
+            </form>
+          </Match>
+          <Match when={view() === "rename"}>
+            <form class="pick-form" onSubmit={rename}>
+              <label class="settings-label" for="room-title-input">
+                {t("renameLabel")}
+              </label>
+              <input
+                ref={titleInput}
+                data-focus
+                id="room-title-input"
+                value={props.room.ownTitle() ?? ""}
+                maxLength={LIMITS.groupTitleMax * 2}
+                autocomplete="off"
+                aria-describedby="room-title-hint"
+                aria-invalid={error() === "titleInvalid" ? "true" : undefined}
+              />
+              <p class="field-hint" id="room-title-hint">
+                {t("renameHint")}
+              </p>
+              {errorLine()}
+              <div class="menu-actions">
+                <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
+                  {t("cancel")}
+                </button>
+                <button type="submit" class="btn btn-primary" disabled={busy()}>
+                  {t("save")}
+                </button>
+              </div>
+            </form>
+          </Match>
+          <Match when={view() === "leave"}>
+            <p class="leave-warning" tabindex="-1" data-focus>
+              {t("leaveConfirm")}
             </p>
             {errorLine()}
             <div class="menu-actions">
               <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
                 {t("cancel")}
               </button>
-              <button type="submit" class="btn btn-primary" disabled={busy()}>
-                {t("save")}
+              <button type="button" class="btn btn-danger" disabled={busy()} onClick={leave}>
+                {t("leaveRoom")}
               </button>
             </div>
-          </form>
-        </Match>
-        <Match when={view() === "leave"}>
-          <p class="leave-warning" tabindex="-1" data-focus>
-            {t("leaveConfirm")}
-          </p>
-          {errorLine()}
-          <div class="menu-actions">
-            <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
-              {t("cancel")}
-            </button>
-            <button type="button" class="btn btn-danger" disabled={busy()} onClick={leave}>
-              {t("leaveRoom")}
-            </button>
-          </div>
-        </Match>
-      </Switch>
+          </Match>
+        </Switch>
       </div>
     </Dialog>
   );
