@@ -270,8 +270,10 @@ export class ChatRoom extends DurableObject<Env> {
           pending.settle({ ok: true, message });
           // A repeat is fanned out again: its first commit may have landed in D1 while this object
           // only saw an error, and no memory here survives hibernation to tell. Members merge by seq.
+          // A new message is the room's newest, so everyone may see it; a repeat may be older than
+          // a member's join, and goes only to those who were there (history visibility).
           sendFrame(
-            sockets.filter((ws) => ws !== pending.ws),
+            sockets.filter((ws) => ws !== pending.ws && (stored || joinedSeqOf(ws) <= message.seq)),
             { type: "message", message },
           );
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
@@ -314,6 +316,9 @@ export class ChatRoom extends DurableObject<Env> {
     for (const ws of sockets) sendFrame(ws, { type: "room", room: roomFor((ws.deserializeAttachment() as Attachment).userId) });
   }
 }
+
+/** 0 for a socket opened before attachments carried it (direct rooms: everyone joined at 0). */
+const joinedSeqOf = (ws: WebSocket): number => (ws.deserializeAttachment() as Attachment).joinedSeq ?? 0;
 
 const NOT_JSON = Symbol("not JSON");
 

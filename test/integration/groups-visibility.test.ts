@@ -6,7 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { type Message, type Room, type RoomsPage, unreadCountOf } from "../../worker/contract";
 import { body } from "./contract-helpers";
-import { type Session, befriendAll, call, connect, group, roomSocket, seedUsers } from "./harness";
+import { type Session, befriendAll, call, connect, group, isAck, roomSocket, seedUsers } from "./harness";
 
 const post = (path: string, s: Session, json?: unknown) => call(path, { method: "POST", cookie: s.cookie, ...(json !== undefined && { json }) });
 const say = async (roomId: string, s: Session, text: string) =>
@@ -72,5 +72,22 @@ describe("an invited member sees the room from their invitation on", () => {
     // seq 2..4: only members[2] has not read them; D was not there. seq 6: the owner, members[2] and D.
     expect(counts).toEqual({ 1: 0, 2: 1, 3: 1, 4: 1, 5: 0, [after.seq]: 3 });
     expect(view.members.find((m) => m.id === d.user.id)!.joinedSeq).toBe(5);
+  });
+
+  it("in live frames: a resend of a message from before the join reaches the members who were there, not the newcomer", async () => {
+    const { owner, members, room } = await group(3);
+    const ownerSock = await roomSocket(room.id, owner);
+    ownerSock.send({ type: "send", clientId: "old", body: "before D" });
+    const { message: old } = await ownerSock.next(isAck("old"));
+    const [d] = await seedUsers(1);
+    await befriendAll(owner, [d!]);
+    await post(`/api/rooms/${room.id}/members`, owner, { userIds: [d!.user.id] });
+    const [memberSock, dSock] = [await roomSocket(room.id, members[1]!), await roomSocket(room.id, d!)];
+    ownerSock.send({ type: "send", clientId: "old", body: "before D" });
+    await memberSock.next((f) => f.type === "message" && f.message.seq === old.seq);
+    ownerSock.send({ type: "send", clientId: "new", body: "after D" });
+    await dSock.next((f) => f.type === "message" && f.message.clientId === "new");
+    expect(dSock.ofType("message").map((f) => f.message.clientId)).toEqual(["new"]);
+    for (const s of [ownerSock, memberSock, dSock]) s.close();
   });
 });

@@ -1,4 +1,4 @@
-import type { Message, RoomServerFrame } from "../../../worker/contract";
+import { type Message, type RoomServerFrame, SOCKET_LIMITS } from "../../../worker/contract";
 
 /**
  * The reference model of the web client's delivery logic for one room (docs/api.md, "Room socket";
@@ -16,6 +16,9 @@ import type { Message, RoomServerFrame } from "../../../worker/contract";
  *   The server stores a (sender, clientId) once and re-acks repeats with the original message.
  * - `message` and `ack` frames are merged into the log by seq: a seq already held is a duplicate and
  *   is dropped (live frames and sync answers overlap on purpose).
+ *
+ * - A socket closed with 4403 means the user left the room (a group): the client stops for good,
+ *   and its unsent outbox is never stored.
  *
  * Anything the contract says cannot happen (two different messages for one seq, an ack that
  * changes its mind, an error without a clientId, a frame for another room) is recorded in
@@ -73,6 +76,8 @@ export class SimClient {
   /** clientIds proven stored, by an ack or by the client's own message coming back. */
   readonly confirmed = new Set<string>();
   readonly anomalies: string[] = [];
+  /** Closed with 4403: no longer a member of the room. */
+  left = false;
   readonly stats: SimClientStats = { connects: 0, failedConnects: 0, closesSeen: 0, drops: 0, resends: 0, duplicatesDropped: 0, storedBeforeReconnect: 0, confirmedByEcho: 0, errors: {} };
 
   /** Highest seq such that every seq 1..contiguous is in the log. */
@@ -169,9 +174,13 @@ export class SimClient {
       if (generation !== this.generation || typeof e.data !== "string" || e.data === "pong") return;
       this.onFrame(JSON.parse(e.data) as RoomServerFrame);
     });
-    const onGone = () => {
+    const onGone = (e: Event) => {
       if (generation !== this.generation) return;
       this.stats.closesSeen++;
+      if ((e as CloseEvent).code === SOCKET_LIMITS.closeNotMember) {
+        this.left = true;
+        return this.stop();
+      }
       this.detach();
       this.scheduleReconnect();
     };
