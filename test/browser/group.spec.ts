@@ -2,7 +2,7 @@ import { type Browser, type BrowserContext, expect, type Locator, type Page, typ
 import { ko } from "../../web/src/i18n/ko";
 import { formatMessage } from "../../web/src/i18n/format";
 import { composer, escapeRegExp, myStoredBubbles, roomIdOf, sendMessage, storedBubbles } from "./helpers";
-import { type ApiUser, apiUser, befriend, directRoom, logInContext, sendAs } from "./seed";
+import { type ApiUser, apiUser, befriend, directRoom, groupRoom, logInContext, sendAs } from "./seed";
 
 /** Group rooms (단톡방) driven through the screens, each user in their own browser context. */
 
@@ -288,4 +288,33 @@ test("a refused create or leave says why and leaves the user where they were", a
 
   await a.context.close();
   for (const u of [ga, bo, chan]) await u.context.close();
+});
+
+test("in a room with more than 16 sockets, gathered read frames still take the numbers down", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const run = Date.now().toString(36).slice(-3);
+  const [ga, bo] = await Promise.all([apiUser(browser, "gr", `가영${run}`), apiUser(browser, "br", `보람${run}`)]);
+  await befriend(ga, bo);
+  const roomId = await groupRoom(ga, [bo]);
+  // B's idle tabs: 16 more sockets, so the room gathers cursor moves into `reads` frames (docs/api.md)
+  const idle = await bo.context.newPage();
+  await idle.goto("/favicon.svg");
+  await idle.evaluate(async (roomId) => {
+    const open = () =>
+      new Promise<WebSocket>((resolve, reject) => {
+        const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
+        ws.addEventListener("message", () => resolve(ws), { once: true });
+        ws.addEventListener("error", reject, { once: true });
+      });
+    (window as unknown as { held: WebSocket[] }).held = await Promise.all(Array.from({ length: 16 }, open));
+  }, roomId);
+  const a = await seat(browser, ga, `/rooms/${roomId}`);
+  await sendMessage(a.page, "많이 열린 방");
+  await expect(unreadNumbers(a.page)).toHaveText(["1"]);
+  const b = await seat(browser, bo, `/rooms/${roomId}`);
+  await expect(storedBubbles(b.page)).toHaveText(["많이 열린 방"]);
+  await expect(unreadNumbers(a.page)).toHaveCount(0);
+
+  for (const s of [a, b]) await s.context.close();
+  for (const u of [ga, bo]) await u.context.close();
 });
