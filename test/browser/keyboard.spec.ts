@@ -153,3 +153,59 @@ test("head: favicon, manifest for installing, no service worker, viewport for on
   }
   expect(await page.evaluate(async () => (await navigator.serviceWorker?.getRegistrations())?.length ?? 0)).toBe(0);
 });
+
+test("a group is made, named and its menu used with the keyboard alone", async ({ browser }) => {
+  test.setTimeout(90_000);
+  const me = await apiUser(browser, "keyg", "키보드");
+  const ga = await apiUser(browser, "keyga", "가나");
+  const da = await apiUser(browser, "keygb", "다라");
+  for (const friend of [ga, da]) await befriend(me, friend);
+  const page = await me.context.newPage();
+  await page.goto("/chats");
+  const opener = page.getByRole("button", { name: ko.newChat });
+
+  await test.step("the picker: search, Space ticks a friend, Tab to the name, Enter creates", async () => {
+    await opener.focus();
+    await page.keyboard.press("Enter");
+    const picker = page.getByRole("dialog", { name: ko.newChatTitle });
+    await expect(picker).toBeVisible();
+    const search = picker.getByRole("searchbox", { name: ko.searchFriends });
+    await search.focus();
+    await page.keyboard.type("가나");
+    await expect(picker.getByRole("checkbox")).toHaveCount(1);
+    await page.keyboard.press("Tab");
+    await focusRing(picker.getByRole("checkbox", { name: /^가나/ }));
+    await page.keyboard.press("Space");
+    await expect(picker.getByRole("checkbox", { name: /^가나/ })).toBeChecked();
+    await search.fill("");
+    await picker.getByRole("checkbox", { name: /^다라/ }).focus();
+    await page.keyboard.press("Space");
+    await picker.getByLabel(ko.groupNameLabel).focus();
+    await page.keyboard.type("키보드 모임");
+    await page.keyboard.press("Enter");
+    await expect(page).toHaveURL(/\/rooms\/[^/]+$/);
+    await expect(page.locator(".room-name")).toHaveText("키보드 모임");
+  });
+
+  await test.step("the room menu opens from its button, keeps the focus inside and hands it back on Escape", async () => {
+    const menuButton = page.locator(".room-topbar").getByRole("button", { name: ko.roomMenu });
+    await menuButton.focus();
+    await page.keyboard.press("Enter");
+    const menu = page.getByRole("dialog", { name: ko.roomMenu });
+    await expect(menu).toBeVisible();
+    for (let i = 0; i < 8; i++) {
+      await page.keyboard.press("Tab");
+      expect(await focusInside(page)).toBe(true);
+    }
+    // a view's first control takes the focus when the menu's content changes
+    await menu.getByRole("button", { name: ko.renameRoom }).focus();
+    await page.keyboard.press("Enter");
+    await expect(page.getByRole("dialog", { name: ko.renameRoom }).getByLabel(ko.renameLabel, { exact: true })).toBeFocused();
+    await page.keyboard.press("Escape");
+    await expect(page.getByRole("dialog")).toHaveCount(0);
+    await expect(menuButton).toBeFocused();
+  });
+
+  await page.close();
+  for (const user of [me, ga, da]) await user.context.close();
+});

@@ -4,12 +4,13 @@ import { type Browser, expect, type Page, test } from "@playwright/test";
 import { en } from "../../web/src/i18n/en";
 import { formatMessage } from "../../web/src/i18n/format";
 import { ko } from "../../web/src/i18n/ko";
+import { systemLine } from "../../web/src/lib/system-line";
 import { expectAccessible } from "./a11y";
 import { tabLink } from "./helpers";
 import { type Conversation, logInContext, seedConversation } from "./seed";
 
 /**
- * The four screens (login, friends, chats, room) in Korean and English, on a 360 px phone and a
+ * The four screens (login, friends, chats, room), a group room and the new-chat picker in Korean and English, on a 360 px phone and a
  * 1280 px desktop (where the list and the room sit side by side): what they show, that nothing
  * overflows, axe-core finds no serious or critical violation, and a screenshot of each
  * (test/browser/.artifacts/screenshots/, git-ignored).
@@ -191,6 +192,57 @@ for (const lang of ["ko", "en"] as const) {
         await expectNoOverflow(page);
         await expectAccessible(page, `room ${suffix}`);
         await shoot(page, `room-${suffix}`);
+      });
+
+      await test.step("group room", async () => {
+        await page.goto("/chats");
+        const row = page.getByRole("list", { name: c.chatsTitle }).getByRole("link").nth(1);
+        await expect(row.locator(".row-count")).toHaveText(`${data.group.members.length}${fill(c.memberCount, { n: data.group.members.length })}`);
+        await expect(row.locator(".collage .avatar")).toHaveCount(3);
+        await row.click();
+        await expect(page).toHaveURL(new RegExp(`/rooms/${data.group.id}$`));
+        const header = page.locator(".room-topbar");
+        await expect(header.getByRole("heading", { level: 1 })).toHaveAccessibleName(
+          `${data.group.title} ${fill(c.memberCount, { n: data.group.members.length })}`,
+        );
+        const log = page.getByRole("log", { name: fill(c.conversationIn, { name: data.group.title }) });
+        // names stand in for ids: the line names the creator and those they made it with
+        const created = { type: "created" as const, actorId: data.group.creator, userIds: data.group.invited, title: data.group.title };
+        await expect(log.locator(".sys-line")).toHaveText([systemLine(lang, created, (name) => name)]);
+        await expect(log.locator(".msg[data-seq] .bubble")).toHaveText(data.group.messages.map((m) => m.body));
+        // each sender's name above their message; the numbers of members who have not read each
+        await expect(log.locator(".msg-name")).toHaveText(data.group.messages.filter((m) => m.from !== data.me.displayName).map((m) => m.from));
+        await expect(log.locator(".msg-unread [aria-hidden=true]")).toHaveText(["1", "2", "3"]);
+        await expectColumn(page, width);
+        await expectNoOverflow(page);
+        await expectAccessible(page, `group ${suffix}`);
+        await shoot(page, `group-${suffix}`);
+
+        await header.getByRole("button", { name: c.roomMenu }).click();
+        const menu = page.getByRole("dialog", { name: c.roomMenu });
+        await expect(menu.getByRole("list", { name: fill(c.membersHeading, { n: data.group.members.length }) }).getByRole("listitem")).toHaveCount(
+          data.group.members.length,
+        );
+        await expectAccessible(page, `room menu ${suffix}`);
+        await shoot(page, `room-menu-${suffix}`);
+        await page.keyboard.press("Escape");
+        await expect(menu).toBeHidden();
+      });
+
+      await test.step("new-chat picker", async () => {
+        await page.goto("/chats");
+        await page.getByRole("button", { name: c.newChat }).click();
+        const picker = page.getByRole("dialog", { name: c.newChatTitle });
+        await expect(picker.getByRole("checkbox")).toHaveCount(data.friendCount);
+        await picker.getByRole("checkbox").nth(1).check();
+        await picker.getByRole("checkbox").nth(4).check();
+        await expect(picker.getByText(fill(c.selectedCount, { n: 2 }))).toBeVisible();
+        await expect(picker.getByRole("button", { name: c.createChat })).toBeEnabled();
+        await expectNoOverflow(page);
+        await expectAccessible(page, `new chat ${suffix}`);
+        await shoot(page, `new-chat-${suffix}`);
+        await page.keyboard.press("Escape");
+        await expect(picker).toBeHidden();
       });
 
       await context.close();

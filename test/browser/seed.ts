@@ -39,6 +39,13 @@ export const directRoom = async (a: ApiUser, b: ApiUser): Promise<string> => {
   return ((await response.json()) as { room: { id: string } }).room.id;
 };
 
+/** A group of `creator` and `members` (the creator's friends), optionally named; returns its id. */
+export const groupRoom = async (creator: ApiUser, members: readonly ApiUser[], title?: string): Promise<string> => {
+  const response = await creator.context.request.post("/api/rooms/group", { data: { memberIds: members.map((m) => m.id), ...(title ? { title } : {}) } });
+  expect(response.status(), await response.text()).toBe(201);
+  return ((await response.json()) as { room: { id: string } }).room.id;
+};
+
 /** Sends messages one after the other through the room socket, each acknowledged before the next. */
 export const sendAs = (user: ApiUser, roomId: string, bodies: readonly string[]): Promise<void> =>
   sendInRooms(user, bodies.map((body) => ({ roomId, body })));
@@ -93,6 +100,8 @@ export interface Conversation {
   chats: { name: string; preview: string; unread: number }[];
   /** The room with 서준, in order; `mine` for 김민지's messages. */
   room: { mine: boolean; body: string }[];
+  /** A named group of four (지우 made it), its messages in order with their senders' names. */
+  group: { id: string; title: string; creator: string; invited: string[]; members: string[]; messages: { from: string; body: string }[] };
   close: () => Promise<void>;
 }
 
@@ -124,6 +133,18 @@ export const seedConversation = async (browser: Browser): Promise<Conversation> 
   const haeunRoom = await directRoom(haeun, me);
   await sendAs(haeun, haeunRoom, ["민지야!", "다음 주 금요일 저녁에 시간 돼?", "수연이 생일 파티 하려고 🎂"]);
 
+  const groupTitle = "주말 등산팟";
+  // 지우 makes the group: only friends can be put in one
+  for (const friend of [haeun, doyun]) await befriend(jiwoo, friend);
+  const groupId = await groupRoom(jiwoo, [me, haeun, doyun], groupTitle);
+  const groupMessages = [
+    { from: jiwoo, body: "토요일 아침 7시에 출발 어때?" },
+    { from: haeun, body: "좋아! 김밥은 내가 싸 갈게 🍙" },
+    { from: doyun, body: "7시는 너무 이르다 ㅠㅠ 8시 어때?" },
+    { from: me, body: "8시 좋아! 난 물이랑 간식 챙길게" },
+  ];
+  for (const m of groupMessages) await sendAs(m.from, groupId, [m.body]);
+
   const seojunRoom = await directRoom(me, seojun);
   const room: Conversation["room"] = [
     { mine: false, body: "민지야 내일 점심 같이 먹을래?" },
@@ -153,11 +174,21 @@ export const seedConversation = async (browser: Browser): Promise<Conversation> 
     friendCount: everyone.length,
     chats: [
       { name: seojun.displayName, preview: "☔☔", unread: 0 },
+      // the last message there is mine (so reading the room in one test changes nothing for the next)
+      { name: groupTitle, preview: "8시 좋아! 난 물이랑 간식 챙길게", unread: 0 },
       { name: haeun.displayName, preview: "수연이 생일 파티 하려고 🎂", unread: 3 },
       { name: jiwoo.displayName, preview: "이번 주말 등산 가는 거 맞지? ⛰️", unread: 1 },
       { name: yerin.displayName, preview: "사진 고마워! 진짜 잘 나왔다 😊", unread: 1 },
     ],
     room,
+    group: {
+      id: groupId,
+      title: groupTitle,
+      creator: jiwoo.displayName,
+      invited: [me, haeun, doyun].map((u) => u.displayName),
+      members: [me, jiwoo, haeun, doyun].map((u) => u.displayName),
+      messages: groupMessages.map((m) => ({ from: m.from.displayName, body: m.body })),
+    },
     close: async () => {
       for (const user of [me, ...everyone]) await user.context.close();
     },

@@ -1,15 +1,20 @@
 import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
-import { createEffect, Match, Show, Switch } from "solid-js";
+import { createEffect, lazy, Match, Show, Switch } from "solid-js";
 import { badgeText } from "./lib/unread";
 import { ErrorRetry } from "./components/ErrorRetry";
 import { t } from "./i18n";
-import ChatRoom from "./screens/ChatRoom";
 import Login from "./screens/Login";
 import Shell from "./screens/Shell";
 import { startEvents } from "./stores/events";
 import { startOutboxDrain } from "./stores/outbox-drain";
 import { totalUnread } from "./stores/rooms";
 import { bootError, loadSession, me } from "./stores/session";
+
+/**
+ * The room (and the pickers and menus it opens) is loaded apart from the lists: the first screen's
+ * download stays under its budget (bench), and the lists prefetch it as soon as they show.
+ */
+const ChatRoom = lazy(() => import("./screens/ChatRoom"));
 
 /** Waits for the first `GET /api/me`, so no screen flashes before we know who is here. */
 const Root = (props: RouteSectionProps) => {

@@ -20,6 +20,14 @@ export const api = {
     request<RoomsPage>("GET", `/api/rooms?limit=${LIMITS.chatListPage}${before === undefined ? "" : `&before=${encodeURIComponent(before)}`}`),
   room: (id: string) => request<{ room: Room }>("GET", `/api/rooms/${encodeURIComponent(id)}`).then((r) => r.room),
   openDirect: (userId: string) => request<{ room: Room }>("POST", "/api/rooms/direct", { userId }).then((r) => r.room),
+  /** A new group of me and `memberIds` (friends), optionally named. */
+  createGroup: (memberIds: string[], title?: string) =>
+    request<{ room: Room }>("POST", "/api/rooms/group", { memberIds, ...(title ? { title } : {}) }).then((r) => r.room),
+  invite: (roomId: string, userIds: string[]) =>
+    request<{ room: Room }>("POST", `/api/rooms/${encodeURIComponent(roomId)}/members`, { userIds }).then((r) => r.room),
+  /** "" clears the group's name. */
+  rename: (roomId: string, title: string) => request<{ room: Room }>("PATCH", `/api/rooms/${encodeURIComponent(roomId)}`, { title }).then((r) => r.room),
+  leave: (roomId: string) => request<void>("POST", `/api/rooms/${encodeURIComponent(roomId)}/leave`),
   /** A send without the room's socket (pending messages of a room that is not open). */
   send: (roomId: string, send: { clientId: string; body: string; after?: string }) =>
     request<{ message: Message }>("POST", `/api/rooms/${encodeURIComponent(roomId)}/messages`, send).then((r) => r.message),

@@ -14,3 +14,7 @@ export const GearIcon = () => (
 export const BackIcon = () => <Svg d="M15.4 4.6 14 3.2 5.2 12l8.8 8.8 1.4-1.4L8 12z" />;
 export const SendIcon = () => <Svg d="M3 20.5 21 12 3 3.5V10l12 2-12 2z" />;
 export const CloseIcon = () => <Svg d="M19 6.4 17.6 5 12 10.6 6.4 5 5 6.4l5.6 5.6L5 17.6 6.4 19l5.6-5.6 5.6 5.6 1.4-1.4-5.6-5.6z" />;
+export const MenuIcon = () => <Svg d="M3 6h18v2H3zm0 5h18v2H3zm0 5h18v2H3z" />;
+export const NewChatIcon = () => (
+  <Svg d="M12 3C6.5 3 2 6.6 2 11c0 2.8 1.8 5.3 4.6 6.7L5.6 21.4c-.1.4.3.7.6.5l4.4-2.9c.5.1.9.1 1.4.1 5.5 0 10-3.6 10-8S17.5 3 12 3zm4 9h-3v3h-2v-3H8v-2h3V7h2v3h3z" />
+);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import type { Message } from "../../../worker/contract";
-import { contiguousHigh, mergeMessages, needsMoreSync, settledClientIds } from "./messages";
+import { contiguousHigh, mergeMessages, needsMoreSync, othersWroteBetween, settledClientIds } from "./messages";
 
 const msg = (seq: number, senderId = "you", clientId = `c${seq}`): Message => ({
   id: `m${seq}`,
@@ -10,6 +10,7 @@ const msg = (seq: number, senderId = "you", clientId = `c${seq}`): Message => ({
   body: `message ${seq}`,
   sentAt: new Date(Date.UTC(2026, 10, 24, 6, 0, seq)).toISOString(),
   clientId,
+  kind: "text",
 });
 const seqs = (list: readonly Message[]) => list.map((m) => m.seq);
 
@@ -83,5 +84,30 @@ describe("settledClientIds: echoes matched by clientId", () => {
 
   it("does not match another sender who happens to use the same clientId", () => {
     expect(settledClientIds([msg(1, "you", "same")], "me").has("same")).toBe(false);
+  });
+
+  it("leaves out system messages, which name me as their actor but never came from my outbox", () => {
+    const invite: Message = { ...msg(2, "me", "sys"), kind: "system", body: "", event: { type: "invited", actorId: "me", userIds: ["you"] } };
+    expect([...settledClientIds([msg(1, "me", "a"), invite], "me")]).toEqual(["a"]);
+  });
+});
+
+describe("othersWroteBetween: does reading up to a seq need a receipt", () => {
+  const system = (seq: number): Message => ({ ...msg(seq, "you"), kind: "system", body: "", event: { type: "left", actorId: "you" } });
+
+  it("is true for someone else's message above my cursor", () => {
+    expect(othersWroteBetween([msg(1, "me"), msg(2, "you"), msg(3, "me")], "me", 1, 3)).toBe(true);
+  });
+
+  it("is false when everything above my cursor is mine or a system line", () => {
+    expect(othersWroteBetween([msg(1, "you"), msg(2, "me"), system(3), msg(4, "me")], "me", 1, 4)).toBe(false);
+  });
+
+  it("looks only between the two seqs", () => {
+    const list = [msg(1, "you"), msg(2, "me"), msg(3, "you")];
+    expect(othersWroteBetween(list, "me", 1, 2)).toBe(false);
+    expect(othersWroteBetween(list, "me", 3, 3)).toBe(false);
+    expect(othersWroteBetween(list, "me", 0, 1)).toBe(true);
+    expect(othersWroteBetween([], "me", 0, 5)).toBe(false);
   });
 });

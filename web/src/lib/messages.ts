@@ -50,10 +50,26 @@ export const contiguousHigh = (sorted: readonly { seq: number }[]): number => {
 /** The clientIds of my own messages among `incoming`: each settles the outbox entry with that id. */
 export const settledClientIds = (incoming: readonly Message[], meId: string): Set<string> => {
   const ids = new Set<string>();
-  for (const m of incoming) if (m.senderId === meId) ids.add(m.clientId);
+  // A system message names its actor as sender but was never in anyone's outbox.
+  for (const m of incoming) if (m.senderId === meId && m.kind === "text") ids.add(m.clientId);
   return ids;
 };
 
 /** True when a `synced` answer still leaves a gap: ask again from where we hold everything. */
 export const needsMoreSync = (held: readonly { seq: number }[], syncedLastSeq: number): boolean =>
   contiguousHigh(held) < syncedLastSeq;
+
+/**
+ * True when a message above `from`, up to `to`, is someone else's text: only those need a read
+ * receipt. My own are read already (the server moves my cursor as it stores them) and system
+ * lines are never unread, so a room where only I wrote sends no `read` frames, which would spend the
+ * send allowance my messages need. `sorted` ascending by seq.
+ */
+export const othersWroteBetween = (sorted: readonly Message[], meId: string, from: number, to: number): boolean => {
+  for (let i = sorted.length - 1; i >= 0; i--) {
+    const m = sorted[i]!;
+    if (m.seq <= from) return false;
+    if (m.seq <= to && m.kind === "text" && m.senderId !== meId) return true;
+  }
+  return false;
+};

@@ -2,18 +2,22 @@ import { describe, expect, it } from "vitest";
 import type { Message, Room } from "../../../worker/contract";
 import { chatListOf, isStale, listKeyOf, newestFirst } from "./rooms";
 
-const message = (seq: number, sentAt: string): Message => ({ id: `m${seq}`, roomId: "r", seq, senderId: "you", body: "hi", sentAt, clientId: `c${seq}` });
+const message = (seq: number, sentAt: string): Message => ({ id: `m${seq}`, roomId: "r", seq, senderId: "you", body: "hi", sentAt, clientId: `c${seq}`, kind: "text" });
 
-const room = (id: string, lastSeq: number, sentAt: string | null, cursors: [number, number] = [0, 0]): Room => ({
+/** A view of a room; its version is its seq unless given (the server raises it on reads and membership too). */
+const room = (id: string, lastSeq: number, sentAt: string | null, cursors: [number, number] = [0, 0], version = lastSeq): Room => ({
   id,
   kind: "direct",
+  title: null,
   members: [
-    { id: "me", username: "me", displayName: "Me", lastReadSeq: cursors[0] },
-    { id: "you", username: "you", displayName: "You", lastReadSeq: cursors[1] },
+    { id: "me", username: "me", displayName: "Me", lastReadSeq: cursors[0], joinedSeq: 0 },
+    { id: "you", username: "you", displayName: "You", lastReadSeq: cursors[1], joinedSeq: 0 },
   ],
+  memberCount: 2,
   lastMessage: sentAt ? message(lastSeq, sentAt) : null,
   lastSeq,
   unreadCount: 0,
+  version,
 });
 
 describe("chatListOf", () => {
@@ -64,12 +68,17 @@ describe("isStale: an older view never replaces a newer one", () => {
     expect(isStale(room("a", 1, at), undefined)).toBe(false);
   });
 
-  it("a lower lastSeq is stale, a higher one is not", () => {
+  it("a lower version is stale, a higher one is not", () => {
     expect(isStale(room("a", 4, at), room("a", 5, at))).toBe(true);
     expect(isStale(room("a", 6, at), room("a", 5, at))).toBe(false);
   });
 
-  it("at the same lastSeq, cursors that moved back are stale (a read overtaken by an older answer)", () => {
+  it("orders by the server's version, not by seq: a member who joined or a rename is newer at the same seq", () => {
+    expect(isStale(room("a", 5, at, [0, 0], 7), room("a", 5, at, [0, 0], 8))).toBe(true);
+    expect(isStale(room("a", 5, at, [0, 0], 9), room("a", 5, at, [5, 5], 8))).toBe(false);
+  });
+
+  it("at the same version, cursors that moved back are stale (a read made here overtaken by an older answer)", () => {
     expect(isStale(room("a", 5, at, [3, 5]), room("a", 5, at, [5, 5]))).toBe(true);
     expect(isStale(room("a", 5, at, [5, 5]), room("a", 5, at, [3, 5]))).toBe(false);
     expect(isStale(room("a", 5, at, [5, 5]), room("a", 5, at, [5, 5]))).toBe(false);

@@ -27,10 +27,13 @@ export const newestFirst = (a: Room, b: Room): number => compareKeys(listKeyOf(a
 export const chatListOf = (rooms: Iterable<Room>, end?: ListKey | null): Room[] =>
   [...rooms].filter((r) => r.lastMessage && (!end || compareKeys(listKeyOf(r), end) <= 0)).sort(newestFirst);
 
-/** Read cursors only move forward, so their sum orders two views of a room with the same last message. */
+/** Read cursors only move forward: of two views of one version, a read made here (readLocally) is the newer. */
 const cursorSum = (room: Room) => room.members.reduce((sum, m) => sum + m.lastReadSeq, 0);
 
-/** True when `incoming` is an older view of the room than `current` and must not replace it. */
+/**
+ * True when `incoming` is an older view of the room than `current` and must not replace it: the
+ * server's room version orders its views (a message, a read, members, title each raise it).
+ */
 export const isStale = (incoming: Room, current: Room | undefined): boolean =>
   current !== undefined &&
-  (incoming.lastSeq < current.lastSeq || (incoming.lastSeq === current.lastSeq && cursorSum(incoming) < cursorSum(current)));
+  (incoming.version < current.version || (incoming.version === current.version && cursorSum(incoming) < cursorSum(current)));

@@ -1,41 +1,20 @@
 import { describe, expect, it } from "vitest";
-import type { Room } from "../../../worker/contract";
-import { badgeText, newerTotal, readLocally, shownTotal, unconfirmedDrop, unreadBy } from "./unread";
+import type { DirectRoom } from "../../../worker/contract";
+import { badgeText, newerTotal, readLocally, shownTotal, unconfirmedDrop } from "./unread";
 
-const member = (id: string, lastReadSeq: number) => ({ id, username: id, displayName: id, lastReadSeq });
+const member = (id: string, lastReadSeq: number) => ({ id, username: id, displayName: id, lastReadSeq, joinedSeq: 0 });
 
-const room = (over: Partial<Room> = {}): Room => ({
+const room = (over: Partial<DirectRoom> = {}): DirectRoom => ({
   id: "r1",
   kind: "direct",
+  title: null,
   members: [member("me", 3), member("you", 5)],
+  memberCount: 2,
+  version: 10,
   lastMessage: null,
   lastSeq: 8,
   unreadCount: 4,
   ...over,
-});
-
-describe("unreadBy", () => {
-  it("counts the other members whose cursor is below the message", () => {
-    const members = [member("me", 10), member("you", 4)];
-    expect(unreadBy(members, "me", 5)).toBe(1);
-    expect(unreadBy(members, "me", 4)).toBe(0); // read up to and including 4
-    expect(unreadBy(members, "me", 3)).toBe(0);
-  });
-
-  it("never counts me, even when my own cursor is behind", () => {
-    expect(unreadBy([member("me", 0), member("you", 9)], "me", 5)).toBe(0);
-  });
-
-  it("counts several others in a group", () => {
-    const members = [member("me", 0), member("a", 1), member("b", 7), member("c", 2)];
-    expect(unreadBy(members, "me", 3)).toBe(2);
-    expect(unreadBy(members, "me", 8)).toBe(3);
-  });
-
-  it("is 0 with nobody else in the room", () => {
-    expect(unreadBy([member("me", 0)], "me", 1)).toBe(0);
-    expect(unreadBy([], "me", 1)).toBe(0);
-  });
 });
 
 describe("shownTotal, newerTotal and badgeText", () => {

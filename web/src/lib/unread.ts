@@ -1,18 +1,11 @@
 /**
  * The unread arithmetic the screens show. Pure, so it is tested on its own.
- * - beside each of my messages: how many other members have not read it (`1` in a 1:1 room);
+ * - beside each message: how many other members have not read it (`unreadCountOf` in the contract);
  * - on a chat-list row: the room's `unreadCount` (the server's count for the caller);
  * - on the tab bar and in the title: the server's total over all rooms (the chat list may hold only
  *   its first pages), less what this device read and the server has not confirmed yet; `999+` past 999.
  */
-import type { Member, Room, UnreadTotal } from "../../../worker/contract";
-
-/** Other members whose read cursor is below `seq`: they have not read that message yet. */
-export const unreadBy = (members: readonly Pick<Member, "id" | "lastReadSeq">[], meId: string, seq: number): number => {
-  let n = 0;
-  for (const m of members) if (m.id !== meId && m.lastReadSeq < seq) n++;
-  return n;
-};
+import type { Room, UnreadTotal } from "../../../worker/contract";
 
 /** The server's total less the unconfirmed local reads, never below 0. */
 export const shownTotal = (server: UnreadTotal | null, unconfirmedDrops: Iterable<number>): number => {

@@ -17,7 +17,7 @@ const errorKeys: Record<string, MessageKey> = {
   invalid: "userNotFound",
 };
 
-export const AddFriendDialog = (props: { open: boolean; onClose: () => void }) => {
+export default function AddFriendDialog(props: { open: boolean; onClose: () => void }) {
   const [result, setResult] = createSignal<Result | null>(null);
   const [busy, setBusy] = createSignal(false);
   let input!: HTMLInputElement;
@@ -77,4 +77,4 @@ export const AddFriendDialog = (props: { open: boolean; onClose: () => void }) =
       </p>
     </Dialog>
   );
-};
+}

@@ -1,18 +1,22 @@
 import { useLocation, useNavigate, useParams } from "@solidjs/router";
-import { createEffect, createSignal, For, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
+import { createEffect, createSignal, For, lazy, Match, on, onCleanup, onMount, Show, Switch } from "solid-js";
 import { ConnectionBanner } from "../components/Banner";
 import { Composer } from "../components/Composer";
 import { EmptyState } from "../components/EmptyState";
 import { ErrorRetry } from "../components/ErrorRetry";
 import { BubbleSkeleton } from "../components/Skeleton";
-import { BackIcon, CloseIcon } from "../components/Icons";
+import { createDialogState } from "../components/dialog-state";
+import { BackIcon, CloseIcon, MenuIcon } from "../components/Icons";
 import { t } from "../i18n";
-import { friendById } from "../stores/friends";
 import { lastList, wide } from "../stores/layout";
 import { createRoomSession } from "../stores/messages";
+import { clearNotice, showNotice } from "../stores/notice";
 import { me } from "../stores/session";
 import { MessageRow } from "./MessageRow";
 import { PendingRow } from "./PendingRow";
+
+/** Loaded when first opened: opening a room does not wait for it. */
+const RoomMenu = lazy(() => import("./RoomMenu"));
 
 /** Within this many pixels of the end counts as "at the bottom" (sub-pixel rounding, a last line half hidden). */
 const BOTTOM_SLACK_PX = 48;
@@ -23,17 +27,28 @@ const Room = (props: { roomId: string; meId: string }) => {
   const location = useLocation<{ inApp?: boolean }>();
   const session = createRoomSession(props.roomId, props.meId);
   const [newBelow, setNewBelow] = createSignal(false);
+  const menu = createDialogState();
   let scroller: HTMLDivElement | undefined;
   // A plain variable, not a signal: it must describe the view *before* the DOM changes.
   let atBottom = true;
   let stickAfterSend = false;
 
-  // The friend list hears of a rename live; the room's members are as of opening it.
-  const peer = () => {
-    const member = session.others()[0];
-    return member && (friendById(member.id) ?? member);
-  };
-  const peerName = () => peer()?.displayName ?? "";
+  const group = () => session.room.kind() === "group";
+  // A 1:1 room's friend: their ID goes under the name (anyone can copy a display name).
+  const peer = () => (group() ? undefined : session.room.others()[0]);
+  const title = () => session.room.title() ?? t("noMembers");
+  const logLabel = () => (group() ? t("conversationIn", { name: title() }) : t("conversationWith", { name: title() }));
+
+  // Out of the room (left here, or no longer a member): back to the chat list, saying why if it wasn't us.
+  createEffect(
+    on(session.roomState, (state) => {
+      if (state !== "left" && state !== "removed") return;
+      menu.hide();
+      if (state === "removed") showNotice("removedFromRoom");
+      navigate("/chats", { replace: true });
+    }),
+  );
+  onMount(clearNotice);
 
   const updateViewing = () => session.setViewing(atBottom && document.visibilityState === "visible");
 
@@ -115,10 +130,22 @@ const Room = (props: { roomId: string; meId: string }) => {
           </Show>
         </button>
         <div class="room-heading">
-          <h1 class="room-title">{peerName()}</h1>
-          {/* The ID, not only the name: anyone can copy a display name. */}
+          <h1 class="room-title">
+            <span class="room-name">{title()}</span>
+            <Show when={group()}>
+              <span class="room-count">
+                <span aria-hidden="true">{session.room.memberCount()}</span>
+                <span class="sr-only">{t("memberCount", { n: session.room.memberCount() })}</span>
+              </span>
+            </Show>
+          </h1>
           <Show when={peer()}>{(p) => <p class="room-handle">@{p().username}</p>}</Show>
         </div>
+        <Show when={session.roomState() === "ready"}>
+          <button type="button" class="icon-btn room-menu-btn" aria-label={t("roomMenu")} aria-haspopup="dialog" onClick={menu.show}>
+            <MenuIcon />
+          </button>
+        </Show>
       </header>
       <Switch>
         <Match when={session.roomState() === "not_found"}>
@@ -141,7 +168,7 @@ const Room = (props: { roomId: string; meId: string }) => {
               role="log"
               aria-live="polite"
               aria-relevant="additions"
-              aria-label={t("conversationWith", { name: peerName() })}
+              aria-label={logLabel()}
               aria-busy={session.historyState() === "loading"}
               tabindex="0"
             >
@@ -152,7 +179,7 @@ const Room = (props: { roomId: string; meId: string }) => {
                 <BubbleSkeleton />
               </Show>
               <Show when={session.historyState() === "ready" && session.messages().length === 0 && session.outbox().length === 0}>
-                <EmptyState title={peerName()} hint={t("emptyRoom")} />
+                <EmptyState title={title()} hint={t("emptyRoom")} />
               </Show>
               <For each={session.messages()}>
                 {(message, index) => (
@@ -161,7 +188,7 @@ const Room = (props: { roomId: string; meId: string }) => {
                     prev={session.messages()[index() - 1]}
                     next={session.messages()[index() + 1]}
                     meId={props.meId}
-                    others={session.others()}
+                    room={session.room}
                   />
                 )}
               </For>
@@ -180,6 +207,17 @@ const Room = (props: { roomId: string; meId: string }) => {
           <Composer onSend={send} autofocus />
         </Match>
       </Switch>
+      <Show when={menu.used()}>
+        <RoomMenu
+          open={menu.open()}
+          onClose={menu.hide}
+          meId={props.meId}
+          room={session.room}
+          invite={session.invite}
+          rename={session.rename}
+          leave={session.leave}
+        />
+      </Show>
     </div>
   );
 };

@@ -1,5 +1,5 @@
 import { useNavigate } from "@solidjs/router";
-import { createSignal, For, Match, onMount, Show, Switch } from "solid-js";
+import { createSignal, For, lazy, Match, onMount, Show, Switch } from "solid-js";
 import type { User } from "../../../worker/contract";
 import { api } from "../api/endpoints";
 import { Avatar } from "../components/Avatar";
@@ -14,13 +14,16 @@ import { t } from "../i18n";
 import { friends, friendsState, loadFriends } from "../stores/friends";
 import { upsertRoom } from "../stores/rooms";
 import { me } from "../stores/session";
-import { AddFriendDialog } from "./AddFriendDialog";
-import { SettingsSheet } from "./SettingsSheet";
+import { createDialogState } from "../components/dialog-state";
+
+// Loaded when first opened: the first screen does not carry them.
+const AddFriendDialog = lazy(() => import("./AddFriendDialog"));
+const SettingsSheet = lazy(() => import("./SettingsSheet"));
 
 export default function Friends() {
   const navigate = useNavigate();
-  const [adding, setAdding] = createSignal(false);
-  const [settings, setSettings] = createSignal(false);
+  const adding = createDialogState();
+  const settings = createDialogState();
   const [opening, setOpening] = createSignal<string | null>(null);
   const [openError, setOpenError] = createSignal(false);
 
@@ -48,10 +51,10 @@ export default function Friends() {
       <header class="topbar">
         <h1>{t("friendsTitle")}</h1>
         <div class="topbar-actions">
-          <button type="button" class="icon-btn" aria-label={t("addFriend")} onClick={() => setAdding(true)}>
+          <button type="button" class="icon-btn" aria-label={t("addFriend")} onClick={() => adding.show()}>
             <AddPersonIcon />
           </button>
-          <button type="button" class="icon-btn" aria-label={t("settings")} onClick={() => setSettings(true)}>
+          <button type="button" class="icon-btn" aria-label={t("settings")} onClick={() => settings.show()}>
             <GearIcon />
           </button>
         </div>
@@ -61,7 +64,7 @@ export default function Friends() {
         <Show when={me()}>
           {(user) => (
             <section class="profile" aria-label={t("myProfile")}>
-              <button type="button" class="row profile-row" onClick={() => setSettings(true)}>
+              <button type="button" class="row profile-row" onClick={() => settings.show()}>
                 <Avatar id={user().id} name={user().displayName} size="lg" />
                 <span class="row-main">
                   <span class="profile-name">{user().displayName}</span>
@@ -88,7 +91,7 @@ export default function Friends() {
             <SkeletonRows rows={4} />
           </Match>
           <Match when={friends().length === 0}>
-            <EmptyState title={t("noFriends")} hint={t("noFriendsHint")} action={t("addFriend")} onAction={() => setAdding(true)} />
+            <EmptyState title={t("noFriends")} hint={t("noFriendsHint")} action={t("addFriend")} onAction={() => adding.show()} />
           </Match>
           <Match when={true}>
             <ul class="list" aria-labelledby="friends-heading" onKeyDown={onListKeyDown}>
@@ -110,8 +113,12 @@ export default function Friends() {
         </Switch>
       </main>
       <TabBar />
-      <AddFriendDialog open={adding()} onClose={() => setAdding(false)} />
-      <SettingsSheet open={settings()} onClose={() => setSettings(false)} />
+      <Show when={adding.used()}>
+        <AddFriendDialog open={adding.open()} onClose={adding.hide} />
+      </Show>
+      <Show when={settings.used()}>
+        <SettingsSheet open={settings.open()} onClose={settings.hide} />
+      </Show>
     </div>
   );
 }

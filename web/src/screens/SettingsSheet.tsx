@@ -13,7 +13,7 @@ const languages: { value: Lang; key: MessageKey }[] = [
   { value: "en", key: "languageEn" },
 ];
 
-export const SettingsSheet = (props: { open: boolean; onClose: () => void }) => {
+export default function SettingsSheet(props: { open: boolean; onClose: () => void }) {
   const navigate = useNavigate();
   const [status, setStatus] = createSignal<{ ok: boolean; key: MessageKey } | null>(null);
   const [busy, setBusy] = createSignal(false);
@@ -80,4 +80,4 @@ export const SettingsSheet = (props: { open: boolean; onClose: () => void }) => 
       </button>
     </Dialog>
   );
-};
+}

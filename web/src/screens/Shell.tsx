@@ -1,5 +1,5 @@
 import { type RouteSectionProps, useLocation } from "@solidjs/router";
-import { createEffect, Show } from "solid-js";
+import { createEffect, onMount, Show } from "solid-js";
 import { EmptyState } from "../components/EmptyState";
 import { t } from "../i18n";
 import { lastList, type ListName, setLastList, wide } from "../stores/layout";
@@ -19,6 +19,8 @@ export default function Shell(props: RouteSectionProps) {
   createEffect(() => {
     if (!roomOpen()) setLastList(list());
   });
+  // The room's code is loaded apart from the lists (App.tsx): fetch it now, before a row is clicked.
+  onMount(() => void import("./ChatRoom"));
 
   const List = () => (
     <Show when={list() === "friends"} fallback={<Chats />}>

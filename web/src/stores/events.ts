@@ -4,7 +4,7 @@ import { api } from "../api/endpoints";
 import { createReconnectingSocket, type ReconnectingSocket } from "../socket/reconnecting";
 import { reportEventsStatus, resetEventsStatus } from "./connection";
 import { loadFriends, upsertFriend } from "./friends";
-import { loadRooms, renameMember, upsertRoom } from "./rooms";
+import { loadRooms, removeRoom, renameMember, upsertRoom } from "./rooms";
 import { onSignedOut, updateMe } from "./session";
 
 /** The per-tab events socket that keeps the chat list, friends and profile live. */
@@ -15,6 +15,10 @@ const handleFrame = (raw: unknown) => {
   switch (frame?.type) {
     case "room":
       upsertRoom(frame.room, frame.unread);
+      break;
+    // I left a room in another tab (its open sockets here close with 4403 on their own).
+    case "room_removed":
+      removeRoom(frame.roomId, frame.unread);
       break;
     // A new friend, or a friend's new profile.
     case "friend":

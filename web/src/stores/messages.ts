@@ -1,15 +1,16 @@
 import { batch, createEffect, createMemo, createSignal, onCleanup } from "solid-js";
-import type { Member, Message, RoomServerFrame, SendAllowance } from "../../../worker/contract";
+import type { Message, RoomServerFrame, SendAllowance } from "../../../worker/contract";
 import { SOCKET_LIMITS } from "../../../worker/contract/sockets";
 import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
-import { contiguousHigh, mergeMessages, needsMoreSync, settledClientIds } from "../lib/messages";
+import { contiguousHigh, mergeMessages, needsMoreSync, othersWroteBetween, settledClientIds } from "../lib/messages";
 import { createReconnectingSocket, type SocketStatus } from "../socket/reconnecting";
 import type { LoadState } from "./friends";
 import { openHere } from "./outbox-drain";
 import { createRoomOutbox } from "./room-outbox";
 import { createRoomSender } from "./room-sender";
-import { readRoomLocally, roomById, upsertRoom } from "./rooms";
+import { createRoomMembers } from "./room-members";
+import { readRoomLocally, removeRoom, roomById, upsertRoom } from "./rooms";
 
 /** A sync the server stopped at our budget goes on after this long (the budget refills 64 KiB a second). */
 const SYNC_AGAIN_MS = 2_000;
@@ -27,13 +28,14 @@ const READ_EVERY_MS = 1_000;
  * retry by hand (it keeps going out meanwhile).
  */
 export const createRoomSession = (roomId: string, meId: string) => {
-  const [roomState, setRoomState] = createSignal<LoadState | "not_found">("loading");
+  /** `removed`: the server closed the socket with 4403 (I left from another tab); `left`: I left here. */
+  const [roomState, setRoomState] = createSignal<LoadState | "not_found" | "removed" | "left">("loading");
   const [messages, setMessages] = createSignal<readonly Message[]>([]);
   const [historyState, setHistoryState] = createSignal<LoadState>("loading");
   const [hasMore, setHasMore] = createSignal(false);
   const [loadingOlder, setLoadingOlder] = createSignal(false);
-  // Known from the chat list already, the header shows the friend's name before any request.
-  const [members, setMembers] = createSignal<readonly Member[]>(roomById(roomId)?.members ?? []);
+  // Known from the chat list already, the header shows the room's name before any request.
+  const room = createRoomMembers(meId, roomById(roomId));
   const [status, setStatus] = createSignal<SocketStatus>("connecting");
   /** True between this connection's `hello` and its close: only then may sends and syncs go out. */
   const [ready, setReady] = createSignal(false);
@@ -44,13 +46,12 @@ export const createRoomSession = (roomId: string, meId: string) => {
   let syncedThisConnection = false;
   let lastSyncFrom = -1;
   let readSent = 0;
+  let leaving = false;
   let allowance: SendAllowance | null = null;
   let syncAgain: ReturnType<typeof setTimeout> | undefined;
   let lastReadAt = 0;
   let readTimer: ReturnType<typeof setTimeout> | undefined;
 
-  const others = createMemo(() => members().filter((m) => m.id !== meId));
-  const myReadSeq = createMemo(() => members().find((m) => m.id === meId)?.lastReadSeq ?? 0);
   const highest = createMemo(() => contiguousHigh(messages()));
 
   const outbox = createRoomOutbox(meId, roomId, {
@@ -99,10 +100,6 @@ export const createRoomSession = (roomId: string, meId: string) => {
     sender.connected(allowance);
   };
 
-  const updateRead = (userId: string, lastReadSeq: number) => {
-    setMembers((list) => list.map((m) => (m.id === userId && m.lastReadSeq < lastReadSeq ? { ...m, lastReadSeq } : m)));
-  };
-
   const handleFrame = (raw: unknown) => {
     const frame = raw as RoomServerFrame;
     switch (frame?.type) {
@@ -111,7 +108,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
         readSent = 0;
         allowance = frame.allowance;
         batch(() => {
-          setMembers(frame.members);
+          room.apply({ ...frame, memberCount: frame.members.length });
           setReady(true);
           setEverReady(true);
         });
@@ -125,7 +122,17 @@ export const createRoomSession = (roomId: string, meId: string) => {
         if (syncedThisConnection && frame.message.seq > highest() + 1) sync();
         break;
       case "read":
-        updateRead(frame.userId, frame.lastReadSeq);
+        room.read(frame.userId, frame.lastReadSeq);
+        break;
+      // A big room gathers cursor moves: each entry is a `read`.
+      case "reads":
+        batch(() => {
+          for (const r of frame.reads) room.read(r.userId, r.lastReadSeq);
+        });
+        break;
+      // Members or the title changed (after the system message saying so).
+      case "room":
+        room.apply(frame.room);
         break;
       case "synced":
         // Answered: a later gap may need a sync from the same seq again (the dedupe only spans one in flight).
@@ -157,6 +164,13 @@ export const createRoomSession = (roomId: string, meId: string) => {
       },
       onClose: (code) => {
         if (code === 1008) api.me().catch(() => {});
+        // No longer a member (left here or in another tab): stop for good, the room is gone from the list.
+        if (code === SOCKET_LIMITS.closeNotMember) {
+          socket?.close();
+          socket = null;
+          removeRoom(roomId);
+          setRoomState(leaving ? "left" : "removed");
+        }
       },
     });
   };
@@ -181,8 +195,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
     try {
       const fetched = await api.room(roomId);
       batch(() => {
-        // hello's members are fresher if the socket got there first
-        if (!ready()) setMembers(fetched.members);
+        // hello's members are fresher if the socket got there first: the version tells
+        room.apply(fetched);
         setRoomState("ready");
       });
       upsertRoom(fetched);
@@ -218,7 +232,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
   createEffect(() => {
     readDue();
     const seq = highest();
-    if (!viewing() || seq <= Math.max(myReadSeq(), readSent)) return;
+    const from = Math.max(room.myReadSeq(), readSent);
+    if (!viewing() || seq <= from || !othersWroteBetween(messages(), meId, from, seq)) return;
     const wait = lastReadAt + READ_EVERY_MS - Date.now();
     if (wait > 0) {
       readTimer ??= setTimeout(() => {
@@ -229,6 +244,7 @@ export const createRoomSession = (roomId: string, meId: string) => {
     }
     lastReadAt = Date.now();
     readSent = seq;
+    room.readHere(seq);
     // The socket is the cheap path; before its hello (a glance at history, then back) HTTP does the same.
     if (!sendFrame({ type: "read", seq })) {
       api.markRead(roomId, seq).catch(() => {
@@ -248,13 +264,30 @@ export const createRoomSession = (roomId: string, meId: string) => {
 
   void loadRoom();
 
+  /** Invites friends; the `room` frame that follows updates everyone's view, this answer ours at once. */
+  const invite = async (userIds: string[]) => room.apply(await api.invite(roomId, userIds));
+  const rename = async (title: string) => room.apply(await api.rename(roomId, title));
+  const leave = async () => {
+    leaving = true;
+    try {
+      await api.leave(roomId);
+    } catch (err) {
+      leaving = false;
+      throw err;
+    }
+    socket?.close();
+    socket = null;
+    removeRoom(roomId);
+    setRoomState("left");
+  };
+
   return {
     roomState,
     messages,
     historyState,
     hasMore,
     loadingOlder,
-    others,
+    room,
     outbox: outbox.entries,
     status,
     ready,
@@ -265,5 +298,8 @@ export const createRoomSession = (roomId: string, meId: string) => {
     send: outbox.write,
     retry: outbox.retry,
     discard: outbox.discard,
+    invite,
+    rename,
+    leave,
   };
 };

@@ -74,6 +74,24 @@ export const upsertRoom = (room: Room, total?: UnreadTotal): void => {
   if (total) setUnread((current) => newerTotal(total, current));
 };
 
+/** A room I left (here or in another tab): gone from the list, with the server's new total when told. */
+export const removeRoom = (roomId: string, total?: UnreadTotal): void => {
+  if (roomMap().has(roomId)) {
+    setRoomMap((map) => {
+      const next = new Map(map);
+      next.delete(roomId);
+      return next;
+    });
+  }
+  setUnconfirmed((reads) => {
+    if (!reads.has(roomId)) return reads;
+    const next = new Map(reads);
+    next.delete(roomId);
+    return next;
+  });
+  if (total) setUnread((current) => newerTotal(total, current));
+};
+
 /**
  * A member's new profile (a friend renamed): their rows show it now. Only the name changes, not the
  * room's seq or cursors, so this is no newer view of the room and bypasses the staleness check.
