@@ -22,7 +22,7 @@ export class ChatListNotifier {
   private owed = false;
   /** When the alarm this instance set will fire (0: none set by this instance). */
   private alarmAt = 0;
-  /** A room's members do not change, so they are read once per wake-up. */
+  /** Read once per wake-up; the room's object sets it on every membership change it makes (membersChanged). */
   private members?: string[];
   /**
    * Members whose hub answered that no tab is open, and until when (this object's clock) it need not
@@ -50,6 +50,11 @@ export class ChatListNotifier {
     this.notifyMembers().catch(logFailure);
     this.windowEnd = now + WINDOW_MS;
     setTimeout(() => this.windowEnded(), WINDOW_MS);
+  }
+
+  /** The members after a change this room made: the next calls go to them (newcomers included, leavers not). */
+  membersChanged(ids: string[]): void {
+    this.members = ids;
   }
 
   /** A member's hub has a tab open again: call it on every change from now on. */

@@ -3,10 +3,14 @@ import * as v from "valibot";
 import { ClientFrame, LIMITS, type Message, type RoomErrorCode, SOCKET_LIMITS, issueFields, summarizeFields } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRooms } from "../worker/db/chat-list";
+import { memberIds } from "../worker/db/views";
 import { userHub } from "../worker/lib/hubs";
 import { ChatListNotifier } from "./chat-list-notifier";
 import { MemberAllowances } from "./member-allowances";
+import { ReadFanout } from "./read-fanout";
+import { type MembershipChange, type MembershipOutcome, RoomMembership } from "./room-membership";
 import { type Draft, RoomStore } from "./room-store";
+import { loadRoomForEach } from "./room-view";
 import { SYNC_BYTES, answerSync } from "./room-sync";
 import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { allowanceFrom } from "./token-bucket";
@@ -16,16 +20,28 @@ interface Attachment {
   sessionId: string;
   sessionExpires: number;
   opened: number;
+  /** The member's joinedSeq when the socket opened: their syncs start there. A leave closes the socket. */
+  joinedSeq: number;
 }
 
 /** What became of a send: stored (or stored before: a repeat), or refused with a code. */
-export type SendOutcome = { ok: true; message: Message } | { ok: false; code: "rate_limited" | "out_of_order" | "store_failed" };
+export type SendOutcome = { ok: true; message: Message } | { ok: false; code: "rate_limited" | "out_of_order" | "store_failed" | "not_member" };
 
 interface Pending extends Draft {
   /** The socket it came on, which gets the ack instead of the `message` frame; none over HTTP. */
   ws?: WebSocket;
   settle: (outcome: SendOutcome) => void;
 }
+
+/** A membership change waiting its turn in the same queue as sends, so its system message's seq is in order. */
+interface MembershipJob {
+  change: MembershipChange;
+  settle: (outcome: MembershipOutcome) => void;
+  fail: (err: unknown) => void;
+}
+
+type Job = Pending | MembershipJob;
+const isMembershipJob = (job: Job): job is MembershipJob => "change" in job;
 
 const MAX_GROUP = 100;
 
@@ -50,7 +66,12 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
   private readonly chatLists = new ChatListNotifier(this.ctx, this.env, this.db, this.roomId);
-  private queue: Pending[] = [];
+  private readonly membership = new RoomMembership(this.db, this.roomId);
+  private readonly reads = new ReadFanout(
+    () => this.ctx.getWebSockets().length,
+    (userId, lastReadSeq) => sendFrame(liveSockets(this.ctx), { type: "read", userId, lastReadSeq }),
+  );
+  private queue: Job[] = [];
   private flushing = false;
   private lastSentAt = 0;
   /** Each socket's syncs run one after another: answers never interleave, and one history read at a time. */
@@ -68,16 +89,29 @@ export class ChatRoom extends DurableObject<Env> {
       sessionId: h.get(TRUSTED.sessionId)!,
       sessionExpires: Number(h.get(TRUSTED.sessionExpires)),
       opened: openingNumber(this.ctx.storage.kv),
+      joinedSeq: 0,
     };
     // Read before accepting, so a failure leaves no socket behind; the client syncs after hello anyway.
-    const [room] = await loadRooms(this.db, attachment.userId, { roomId: this.roomId });
+    const [room] = await loadRooms(this.db, attachment.userId, { roomId: this.roomId, allMembers: true });
+    // Left between the Worker's membership check and here: answered like a stranger.
+    if (!room) return new Response("room_not_found", { status: 404 });
+    attachment.joinedSeq = room.members.find((m) => m.id === attachment.userId)?.joinedSeq ?? 0;
     const open = liveSockets(this.ctx, attachment.userId);
     const { client, server } = upgradePair();
     this.ctx.acceptWebSocket(server, [attachment.userId, sessionTag(attachment.sessionId)]);
     closeOldest(open, SOCKET_LIMITS.roomPerMember - 1, "tabs in this room");
     server.serializeAttachment(attachment);
     const allowance = { ...this.allowances.allowance, tokens: this.allowances.tokens(attachment.userId, Date.now()) };
-    sendFrame(server, { type: "hello", roomId: this.roomId, lastSeq: room?.lastSeq ?? 0, members: room?.members ?? [], allowance });
+    sendFrame(server, {
+      type: "hello",
+      roomId: this.roomId,
+      kind: room.kind,
+      title: room.title,
+      lastSeq: room.lastSeq,
+      version: room.version,
+      members: room.members,
+      allowance,
+    });
     const registered = await userHub(this.env, attachment.userId)
       .noteRoomSocket(this.roomId, attachment.sessionId)
       .catch((err: unknown) => {
@@ -95,14 +129,11 @@ export class ChatRoom extends DurableObject<Env> {
     if (!frame) return;
     switch (frame.type) {
       case "send":
-        this.enqueue(att.userId, frame, ws, (outcome) =>
-          sendFrame(
-            ws,
-            outcome.ok
-              ? { type: "ack", clientId: frame.clientId, message: outcome.message }
-              : { type: "error", code: outcome.code, message: REFUSALS[outcome.code], clientId: frame.clientId },
-          ),
-        );
+        this.enqueue(att.userId, frame, ws, (outcome) => {
+          if (outcome.ok) return sendFrame(ws, { type: "ack", clientId: frame.clientId, message: outcome.message });
+          if (outcome.code === "not_member") return ws.close(SOCKET_LIMITS.closeNotMember, "not a member");
+          sendFrame(ws, { type: "error", code: outcome.code, message: REFUSALS[outcome.code], clientId: frame.clientId });
+        });
         return;
       case "read":
         return this.markRead(att.userId, frame.seq).catch((err: unknown) => {
@@ -111,7 +142,7 @@ export class ChatRoom extends DurableObject<Env> {
         });
       case "sync": {
         const answered = (this.syncs.get(ws) ?? Promise.resolve())
-          .then(() => answerSync(ws, this.db, this.roomId, this.syncBudgets, att.userId, frame.after))
+          .then(() => answerSync(ws, this.db, this.roomId, this.syncBudgets, att, frame.after))
           .catch((err: unknown) => {
             logFailure("sync")(err);
             sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
@@ -170,8 +201,20 @@ export class ChatRoom extends DurableObject<Env> {
   async markRead(userId: string, seq: number): Promise<void> {
     const lastReadSeq = await this.store.advanceCursor(this.roomId, userId, seq);
     if (lastReadSeq === null) return;
-    sendFrame(liveSockets(this.ctx), { type: "read", userId, lastReadSeq });
+    this.reads.moved(userId, lastReadSeq);
     this.chatLists.changed();
+  }
+
+  /**
+   * Creates the group, or changes its members or title (room-membership.ts), in turn with the sends;
+   * then tells everyone: the system message to the room's sockets, the room to them, the leaver's
+   * sockets closed with 4403, the members' chat lists, the leaver's other tabs.
+   */
+  changeMembers(change: MembershipChange): Promise<MembershipOutcome> {
+    return new Promise((settle, fail) => {
+      this.queue.push({ change, settle, fail });
+      void this.flush();
+    });
   }
 
   /** A member's hub has a tab open again: call it on every change from now on. */
@@ -200,7 +243,14 @@ export class ChatRoom extends DurableObject<Env> {
     this.flushing = true;
     try {
       while (this.queue.length > 0) {
-        const group = this.queue.splice(0, MAX_GROUP);
+        const head = this.queue[0]!;
+        if (isMembershipJob(head)) {
+          this.queue.shift();
+          await this.runMembershipJob(head);
+          continue;
+        }
+        const nextJob = this.queue.findIndex(isMembershipJob);
+        const group = this.queue.splice(0, Math.min(MAX_GROUP, nextJob === -1 ? this.queue.length : nextJob)) as Pending[];
         let committed;
         try {
           committed = await this.store.commitDrafts(this.roomId, group);
@@ -211,9 +261,10 @@ export class ChatRoom extends DurableObject<Env> {
         }
         const sockets = liveSockets(this.ctx);
         const cursors = new Map<string, number>();
+        const refused: Pending[] = [];
         committed.forEach((result, i) => {
           const pending = group[i]!;
-          if ("outOfOrder" in result) return pending.settle({ ok: false, code: "out_of_order" });
+          if ("outOfOrder" in result) return refused.push(pending);
           const { message, stored } = result;
           pending.settle({ ok: true, message });
           // A repeat is fanned out again: its first commit may have landed in D1 while this object
@@ -226,12 +277,40 @@ export class ChatRoom extends DurableObject<Env> {
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);
         });
-        for (const [userId, lastReadSeq] of cursors) sendFrame(sockets, { type: "read", userId, lastReadSeq });
+        for (const [userId, lastReadSeq] of cursors) this.reads.moved(userId, lastReadSeq);
         if (cursors.size > 0) this.chatLists.changed();
+        if (refused.length > 0) await this.settleRefused(refused);
       }
     } finally {
       this.flushing = false;
     }
+  }
+
+  /** A send that stored nothing: its `after` is not stored yet, or its sender is no longer a member (they left). */
+  private async settleRefused(refused: Pending[]): Promise<void> {
+    const members = new Set(await memberIds(this.db, this.roomId).catch(() => refused.map((p) => p.senderId)));
+    for (const p of refused) p.settle({ ok: false, code: members.has(p.senderId) ? "out_of_order" : "not_member" });
+  }
+
+  private async runMembershipJob(job: MembershipJob): Promise<void> {
+    let outcome: MembershipOutcome;
+    try {
+      outcome = await this.membership.apply(job.change);
+    } catch (err) {
+      return job.fail(err);
+    }
+    job.settle(outcome);
+    if (!outcome.ok) return;
+    for (const userId of outcome.left) for (const ws of this.ctx.getWebSockets(userId)) ws.close(SOCKET_LIMITS.closeNotMember, "not a member");
+    const sockets = liveSockets(this.ctx);
+    sendFrame(sockets, { type: "message", message: outcome.message });
+    this.chatLists.membersChanged(outcome.memberIds);
+    this.chatLists.changed();
+    for (const userId of outcome.left) await userHub(this.env, userId).roomRemoved(userId, this.roomId).catch(logFailure("roomRemoved"));
+    if (sockets.length === 0 || outcome.memberIds.length === 0) return;
+    const roomFor = await loadRoomForEach(this.db, this.roomId, outcome.memberIds[0]!).catch((err: unknown) => logFailure("room frame")(err));
+    if (!roomFor) return;
+    for (const ws of sockets) sendFrame(ws, { type: "room", room: roomFor((ws.deserializeAttachment() as Attachment).userId) });
   }
 }
 

@@ -13,7 +13,7 @@ export interface Draft {
   after?: string;
 }
 
-/** A draft's fate: stored (or found stored before), or refused because its `after` is not stored yet. */
+/** A draft's fate: stored (or found stored before), or refused: its `after` is not stored yet, or its sender left. */
 export type Committed =
   | {
       /** The stored message: this send's, or the original when (sender, clientId) was stored before. */
@@ -40,6 +40,8 @@ export class RoomStore {
     // Sender order (docs/architecture.md): a draft that names the message written before it is
     // stored only once that one is, so nothing overtakes a refused or lost send.
     const storedBefore = sql`(${p("after")} is null or exists (select 1 from ${messages} where ${messages.roomId} = ${p("roomId")} and ${messages.senderId} = ${p("senderId")} and ${messages.clientId} = ${p("after")}))`;
+    // A send queued before its sender left the group (checked by the Worker, then overtaken by the leave) stores nothing.
+    const stillMember = sql`exists (select 1 from ${roomMembers} where ${roomMembers.roomId} = ${p("roomId")} and ${roomMembers.userId} = ${p("senderId")})`;
     this.insertMessage = prepareForBatch(
       this.d1,
       db
@@ -54,9 +56,11 @@ export class RoomStore {
               clientId: sql`${p("clientId")}`.as("client_id"),
               body: sql`${p("body")}`.as("body"),
               sentAt: sql`${p("sentAt")}`.as("sent_at"),
+              kind: sql`'text'`.as("kind"),
+              event: sql`null`.as("event"),
             })
             .from(rooms)
-            .where(and(eq(rooms.id, p("roomId")), storedBefore)),
+            .where(and(eq(rooms.id, p("roomId")), storedBefore, stillMember)),
         )
         .onConflictDoUpdate({ target: [messages.roomId, messages.senderId, messages.clientId], set: { clientId: sql`excluded.client_id` } })
         .returning(),
@@ -72,8 +76,8 @@ export class RoomStore {
    * a `max(seq)` subquery on messages cost about 0.05 ms of a message's 1.2 ms CPU
    * (bench/README.md). A repeated (sender, clientId) hits the unique index and the upsert's no-op
    * update hands back the stored row instead, so nothing is stored twice and seq stays gap-free.
-   * A draft whose `after` is not stored selects no row: nothing is written and it comes back out of
-   * order. The drafts of one batch see each other, so a draft may follow one earlier in its batch.
+   * A draft whose `after` is not stored, or whose sender is no longer a member, selects no row:
+   * nothing is written and it comes back refused (`outOfOrder`; the room tells the two apart). The drafts of one batch see each other, so a draft may follow one earlier in its batch.
    */
   async commitDrafts(roomId: string, drafts: Draft[]): Promise<Committed[]> {
     const ids = drafts.map(() => crypto.randomUUID());

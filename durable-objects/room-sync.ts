@@ -24,12 +24,20 @@ const utf8 = new TextEncoder();
  * stops with `more: true` and the client asks again later, so the pace of a long catch-up is the
  * budget's refill, and a socket that never reads cannot make the server buffer faster than that.
  */
-export const answerSync = async (ws: WebSocket, db: Db, roomId: string, budget: MemberAllowances, userId: string, after: number): Promise<void> => {
+export const answerSync = async (
+  ws: WebSocket,
+  db: Db,
+  roomId: string,
+  budget: MemberAllowances,
+  member: { userId: string; joinedSeq: number },
+  after: number,
+): Promise<void> => {
+  const { userId } = member;
   let cursor = after;
   for (;;) {
     let left = budget.tokens(userId, Date.now());
     if (left <= 0) return sendFrame(ws, { type: "synced", lastSeq: cursor, more: true });
-    const page = await pageMessages(db, roomId, { after: cursor, limit: SYNC_PAGE });
+    const page = await pageMessages(db, roomId, { after: cursor, limit: SYNC_PAGE }, member.joinedSeq);
     let sent = 0;
     for (const message of page.messages) {
       if (left <= 0) break;

@@ -1,7 +1,7 @@
 import { DurableObject } from "cloudflare:workers";
 import { SOCKET_LIMITS, type EventFrame, type User } from "../worker/contract";
 import { getDb } from "../worker/db/client";
-import { loadRoomView } from "../worker/db/chat-list";
+import { loadRoomView, loadUnreadTotal } from "../worker/db/chat-list";
 import { chatRoom } from "../worker/lib/hubs";
 import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { type Bucket, allowanceFrom, fullBucket, take } from "./token-bucket";
@@ -115,6 +115,12 @@ export class UserHub extends DurableObject<Env> {
       this.refreshing.delete(roomId);
     }
     return 0;
+  }
+
+  /** The user left a room (from one of their tabs): every tab drops it, with the new unread total. */
+  async roomRemoved(userId: string, roomId: string): Promise<void> {
+    if (liveSockets(this.ctx).length === 0) return;
+    this.push({ type: "room_removed", roomId, unread: await loadUnreadTotal(this.db, userId) });
   }
 
   /** Tells every room that was told nobody listens that someone does now; false if one could not be told. */

@@ -8,5 +8,6 @@ export interface SessionInfo {
 
 export interface AppEnv {
   Bindings: Env;
-  Variables: { user: User; session: SessionInfo };
+  /** `joinedSeq`: the caller's membership of the room in the path, set by requireMember. */
+  Variables: { user: User; session: SessionInfo; joinedSeq: number };
 }

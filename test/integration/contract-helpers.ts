@@ -8,7 +8,7 @@ import type { Message, Room, User } from "../../worker/contract";
 import { ORIGIN, type Session, type TestSocket, befriend, directRoom, isAck, register } from "./harness";
 
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string> };
+  error: { code: string; message: string; fields?: Record<string, string>; ids?: string[] };
 }
 
 const nonEmpty = () => expect.stringMatching(/\S/);
@@ -31,7 +31,7 @@ export const expectError = async (res: Response, status: number, code: string, f
   expect(Object.keys(body)).toEqual(["error"]);
   expect(body.error.code).toBe(code);
   expect(body.error.message).toEqual(nonEmpty());
-  for (const key of Object.keys(body.error)) expect(["code", "message", "fields"]).toContain(key);
+  for (const key of Object.keys(body.error)) expect(["code", "message", "fields", "ids"]).toContain(key);
   if (body.error.fields !== undefined) {
     expect(typeof body.error.fields).toBe("object");
     for (const why of Object.values(body.error.fields)) expect(why).toEqual(nonEmpty());
@@ -53,22 +53,27 @@ export const expectUser = (u: unknown, expected?: Partial<User>) => {
   if (expected) expect(user).toMatchObject(expected);
 };
 
-/** Exactly the contract's `message` shape. */
+/** Exactly the contract's `message` shape: a text message, or a system message with its `event`. */
 export const expectMessage = (m: unknown, expected?: Partial<Message>) => {
-  expect(Object.keys(m as object).sort()).toEqual(["body", "clientId", "id", "roomId", "senderId", "sentAt", "seq"]);
   const msg = m as Message;
+  const keys = ["body", "clientId", "id", "kind", "roomId", "senderId", "sentAt", "seq"];
+  expect(Object.keys(m as object).sort()).toEqual(msg.kind === "system" ? [...keys.slice(0, 4), "event", ...keys.slice(4)].sort() : keys);
+  expect(["text", "system"]).toContain(msg.kind);
   expect(msg.sentAt).toMatch(ISO);
   expect(Number.isInteger(msg.seq) && msg.seq >= 1).toBe(true);
   if (expected) expect(msg).toMatchObject(expected);
 };
 
-/** Exactly the contract's `room` shape. */
+/** Exactly the contract's `room` shape, direct or group. */
 export const expectRoom = (r: unknown) => {
-  expect(Object.keys(r as object).sort()).toEqual(["id", "kind", "lastMessage", "lastSeq", "members", "unreadCount"]);
+  expect(Object.keys(r as object).sort()).toEqual(["id", "kind", "lastMessage", "lastSeq", "memberCount", "members", "title", "unreadCount", "version"]);
   const room = r as Room;
-  expect(room.kind).toBe("direct");
+  expect(["direct", "group"]).toContain(room.kind);
+  if (room.kind === "direct") expect([room.title, room.memberCount]).toEqual([null, 2]);
+  expect(Number.isInteger(room.version) && room.version >= 0).toBe(true);
+  expect(room.memberCount).toBeGreaterThanOrEqual(room.members.length);
   for (const m of room.members) {
-    expect(Object.keys(m).sort()).toEqual(["displayName", "id", "lastReadSeq", "username"]);
+    expect(Object.keys(m).sort()).toEqual(["displayName", "id", "joinedSeq", "lastReadSeq", "username"]);
   }
   if (room.lastMessage !== null) expectMessage(room.lastMessage);
 };

@@ -51,10 +51,13 @@ describe("room socket: hello", () => {
     expect(hello0).toEqual({
       type: "hello",
       roomId: room.id,
+      kind: "direct",
+      title: null,
       lastSeq: 0,
+      version: 0,
       members: expect.arrayContaining([
-        { ...a.user, lastReadSeq: 0 },
-        { ...b.user, lastReadSeq: 0 },
+        { ...a.user, lastReadSeq: 0, joinedSeq: 0 },
+        { ...b.user, lastReadSeq: 0, joinedSeq: 0 },
       ]),
       allowance: { tokens: Number(env.SEND_BURST), burst: Number(env.SEND_BURST), perSecond: Number(env.SEND_PER_SECOND) },
     });
@@ -68,10 +71,14 @@ describe("room socket: hello", () => {
     expect(hello).toEqual({
       type: "hello",
       roomId: room.id,
+      kind: "direct",
+      title: null,
       lastSeq: 2,
+      // Each message grows it, and so does each move of the sender's cursor.
+      version: 4,
       members: expect.arrayContaining([
-        { ...a.user, lastReadSeq: 2 },
-        { ...b.user, lastReadSeq: 0 },
+        { ...a.user, lastReadSeq: 2, joinedSeq: 0 },
+        { ...b.user, lastReadSeq: 0, joinedSeq: 0 },
       ]),
       allowance: { tokens: Number(env.SEND_BURST), burst: Number(env.SEND_BURST), perSecond: Number(env.SEND_PER_SECOND) },
     });

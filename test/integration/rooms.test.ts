@@ -37,7 +37,8 @@ describe("POST /api/rooms/direct", () => {
     expectRoom(res.room);
     expect(res.room).toMatchObject({ kind: "direct", lastMessage: null, lastSeq: 0, unreadCount: 0 });
     const byId = (x: { id: string }, y: { id: string }) => x.id.localeCompare(y.id);
-    expect([...res.room.members].sort(byId)).toEqual([{ ...a.user, lastReadSeq: 0 }, { ...b.user, lastReadSeq: 0 }].sort(byId));
+    expect([...res.room.members].sort(byId)).toEqual([{ ...a.user, lastReadSeq: 0, joinedSeq: 0 }, { ...b.user, lastReadSeq: 0, joinedSeq: 0 }].sort(byId));
+    expect(res.room).toMatchObject({ title: null, memberCount: 2, version: 0 });
     const again = await body<{ room: Room }>(await openDirect(a, { userId: b.user.id }), 200);
     expect(again.room.id).toBe(res.room.id);
     const fromB = await body<{ room: Room }>(await openDirect(b, { userId: a.user.id }), 200);
@@ -105,10 +106,19 @@ describe("GET /api/rooms", () => {
       .bind(...params)
       .all<{ detail: string }>();
     const steps = plan.results.map((r) => r.detail);
-    expect(steps.filter((d) => /^(SEARCH|SCAN)\b/.test(d))).toHaveLength(6); // me, me_user, rooms, messages, other, users: once each
+    // me, me_user, rooms, messages, other, users; per room: the preview's bound, the member count and
+    // the system messages above the caller's cursor (unread counts leave them out): once each.
+    expect(steps.filter((d) => /^(SEARCH|SCAN)\b/.test(d))).toHaveLength(9);
     // SEARCH uses an index; a SCAN would read a whole table per call (or per room).
     expect(steps.filter((d) => d.startsWith("SCAN"))).toEqual([]);
-    expect(steps.join(" | ")).not.toMatch(/SUBQUERY/);
+    expect(steps.filter((d) => /SUBQUERY/.test(d)).map((d) => d.replace(/\d+$/, "n"))).toEqual([
+      "CORRELATED SCALAR SUBQUERY n",
+      "CORRELATED SCALAR SUBQUERY n",
+      "CORRELATED SCALAR SUBQUERY n",
+    ]);
+    // A group's row joins the caller and at most 4 others, found by a primary-key range, not all 500.
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH other USING INDEX sqlite_autoindex_room_members_1 \(room_id=\? AND user_id<\?\)/));
+    expect(steps).toContainEqual(expect.stringMatching(/^SEARCH system_message USING COVERING INDEX messages_room_system_idx \(room_id=\? AND seq>\?\)/));
   });
 
   it("reads a page by choosing its ids first, through indexes, then joining only those rooms, with the unread total", async () => {
@@ -121,9 +131,12 @@ describe("GET /api/rooms", () => {
     expect(steps.filter((d) => d.startsWith("SCAN"))).toEqual([]);
     // The page's ids: one list, and the unread total's two sums, each built once per statement (SQLite
     // marks a subquery run again per row CORRELATED) ...
-    expect(steps.filter((d) => /SUBQUERY/.test(d)).map((d) => d.replace(/\d+$/, "n"))).toEqual([
+    // The per-room lookups of the whole list (preview bound, member count, system messages above the
+    // cursor) are CORRELATED, as are the system messages above each cursor inside the unread total.
+    expect(steps.filter((d) => /SUBQUERY/.test(d) && !d.startsWith("CORRELATED")).map((d) => d.replace(/\d+$/, "n"))).toEqual([
       "LIST SUBQUERY n",
       "REUSE LIST SUBQUERY n",
+      "SCALAR SUBQUERY n",
       "SCALAR SUBQUERY n",
       "SCALAR SUBQUERY n",
     ]);

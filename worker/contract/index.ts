@@ -3,3 +3,4 @@ export * from "./schemas";
 export * from "./sockets";
 export type * from "./types";
 export * from "./visible-text";
+export * from "./unread";

@@ -11,6 +11,14 @@ export const LIMITS = {
   pageMax: 100,
   /** Rooms per chat-list page the web app asks for: a few screens' worth. */
   chatListPage: 50,
+  /** Members of a group room, the creator included. */
+  groupMembersMax: 500,
+  /** Friends named by one create or invite (a group's other members at most). */
+  groupInviteMax: 499,
+  /** A group's title, in characters. */
+  groupTitleMax: 50,
+  /** Members besides the caller in a chat-list row: enough for a name line and a four-avatar collage. */
+  chatListOthers: 4,
 } as const;
 
 /** Counts Unicode code points, the unit the contract uses for "characters". */

@@ -42,7 +42,32 @@ export const LoginBody = v.object({
 });
 export const UpdateMeBody = v.object({ displayName });
 export const AddFriendBody = v.object({ username: usernameOrHandle });
-export const DirectRoomBody = v.object({ userId: v.pipe(v.string("must be a string"), v.minLength(1), v.maxLength(64)) });
+const userId = v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(64, "too long"));
+export const DirectRoomBody = v.object({ userId });
+
+/** 1–499 distinct user ids: the friends a group is created with or who are invited to it. */
+const userIdList = v.pipe(
+  v.array(userId, "must be a list of user ids"),
+  v.minLength(1, "must name at least one friend"),
+  v.maxLength(LIMITS.groupInviteMax, `at most ${LIMITS.groupInviteMax} friends`),
+  v.check((ids) => new Set(ids).size === ids.length, "must not name anyone twice"),
+);
+
+/** A group's name: the display-name rules, up to 50 characters; "" or null clears it (null after parsing). */
+const groupTitle = v.pipe(
+  v.nullable(text()),
+  v.transform((s) => s?.trim() || null),
+  v.check((s) => s === null || codePoints(s) <= LIMITS.groupTitleMax, `at most ${LIMITS.groupTitleMax} characters`),
+  v.check((s) => s === null || !hasForbiddenNameCharacter(s), "must not contain control, bidi or invisible characters"),
+  v.check((s) => s === null || hasVisibleText(s), "must contain a visible character"),
+);
+
+/** `POST /api/rooms/group`. The caller is not in `memberIds` (the route refuses it with 400 `invalid`). */
+export const CreateGroupBody = v.object({ memberIds: userIdList, title: v.optional(groupTitle, null) });
+/** `POST /api/rooms/:id/members`. */
+export const InviteBody = v.object({ userIds: userIdList });
+/** `PATCH /api/rooms/:id`. */
+export const RenameBody = v.object({ title: groupTitle });
 
 const seq = v.pipe(v.number("must be a number"), v.safeInteger("must be a whole number"), v.minValue(0, "must be 0 or more"));
 const seqParam = v.pipe(

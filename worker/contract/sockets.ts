@@ -9,4 +9,6 @@ export const SOCKET_LIMITS = {
    * would close the next-oldest tab, and so on round all of them): only when its tab is shown again.
    */
   closeTooManyTabs: 4001,
+  /** Close code of a room socket whose user is no longer a member (they left): the client leaves the room, no reconnect. */
+  closeNotMember: 4403,
 } as const;

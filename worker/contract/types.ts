@@ -5,7 +5,7 @@ export interface User {
   displayName: string;
 }
 
-export interface Message {
+interface MessageFields {
   id: string;
   roomId: string;
   seq: number;
@@ -15,23 +15,74 @@ export interface Message {
   clientId: string;
 }
 
-export interface Member extends User {
-  lastReadSeq: number;
-}
+/** What a system message records; clients render it as a centred line in the user's language. */
+export type SystemEvent =
+  | { type: "created"; actorId: string; userIds: string[]; title: string | null }
+  | { type: "invited"; actorId: string; userIds: string[] }
+  | { type: "left"; actorId: string }
+  | { type: "renamed"; actorId: string; title: string | null };
 
-export interface Room {
-  id: string;
-  kind: "direct";
-  members: Member[];
-  lastMessage: Message | null;
-  lastSeq: number;
-  unreadCount: number;
+export type SystemEventType = SystemEvent["type"];
+
+export interface TextMessage extends MessageFields {
+  kind: "text";
 }
 
 /**
- * The caller's unread messages over all their rooms. `version` is the sum of every room's last seq
- * and the caller's cursor in it: both only grow, so of two totals the one with the higher version
- * is the newer, whichever way they arrived.
+ * A membership or title change, stored with the room's next seq. `body` is "", `senderId` is the
+ * actor; never unread, never moves a read cursor.
+ */
+export interface SystemMessage extends MessageFields {
+  kind: "system";
+  event: SystemEvent;
+}
+
+export type Message = TextMessage | SystemMessage;
+export type MessageKind = Message["kind"];
+
+export interface Member extends User {
+  lastReadSeq: number;
+  /** The seq of the system message that added the member (0 for the room's first members): they see `seq >= joinedSeq` only. */
+  joinedSeq: number;
+}
+
+interface RoomFields {
+  id: string;
+  /**
+   * Every current member in `GET /api/rooms/:id` and the room socket's `room` frame; in chat-list
+   * rows (`GET /api/rooms`, events `room` frames) the caller plus at most `LIMITS.chatListOthers` others.
+   */
+  members: Member[];
+  memberCount: number;
+  lastMessage: Message | null;
+  lastSeq: number;
+  /** The caller's: `text` messages from others with seq above the caller's `lastReadSeq`. */
+  unreadCount: number;
+  /**
+   * Grows with every change of the room (a message, a member's read cursor, members, title): of two
+   * views of the same room, the one with the higher version is the newer, whichever way it arrived.
+   */
+  version: number;
+}
+
+export interface DirectRoom extends RoomFields {
+  kind: "direct";
+  title: null;
+}
+
+export interface GroupRoom extends RoomFields {
+  kind: "group";
+  /** The group's name, or null: clients then join the members' names with ", ". */
+  title: string | null;
+}
+
+export type Room = DirectRoom | GroupRoom;
+export type RoomKind = Room["kind"];
+
+/**
+ * The caller's unread messages over all their rooms. `version` only grows (the sum of the versions of
+ * the caller's rooms and of the rooms they left, as each was when they left), so of two totals the
+ * one with the higher version is the newer, whichever way they arrived.
  */
 export interface UnreadTotal {
   total: number;
@@ -45,8 +96,36 @@ export interface RoomsPage {
   unread: UnreadTotal;
 }
 
+/** Codes of HTTP error answers (docs/api.md). */
+export type ApiErrorCode =
+  | "invalid"
+  | "unauthenticated"
+  | "invalid_credentials"
+  | "username_taken"
+  | "forbidden"
+  | "bad_origin"
+  | "not_found"
+  | "user_not_found"
+  | "room_not_found"
+  | "method_not_allowed"
+  | "upgrade_required"
+  | "too_large"
+  | "rate_limited"
+  | "bad_request"
+  | "internal"
+  | "cannot_add_self"
+  | "already_friends"
+  | "cannot_chat_with_self"
+  | "not_friends"
+  | "out_of_order"
+  | "store_failed"
+  | "not_a_group"
+  | "already_member"
+  | "room_full";
+
 export interface ApiErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string> };
+  /** `ids`: the user ids a `not_friends`, `already_member` or `user_not_found` answer is about. */
+  error: { code: ApiErrorCode; message: string; fields?: Record<string, string>; ids?: string[] };
 }
 
 /**
@@ -72,12 +151,28 @@ export type RoomErrorCode =
 
 /** Room socket, server → client. */
 export type RoomServerFrame =
-  | { type: "hello"; roomId: string; lastSeq: number; members: Member[]; allowance: SendAllowance }
+  | {
+      type: "hello";
+      roomId: string;
+      kind: RoomKind;
+      title: string | null;
+      lastSeq: number;
+      version: number;
+      members: Member[];
+      allowance: SendAllowance;
+    }
   | { type: "message"; message: Message }
   | { type: "ack"; clientId: string; message: Message }
   | { type: "read"; userId: string; lastReadSeq: number }
+  /** After any change of members or title, after the system message's `message` frame: every member. */
+  | { type: "room"; room: Room }
   | { type: "synced"; lastSeq: number; more?: true }
   | { type: "error"; code: RoomErrorCode; message: string; clientId?: string };
 
 /** Events socket, server → client. */
-export type EventFrame = { type: "room"; room: Room; unread: UnreadTotal } | { type: "friend"; friend: User } | { type: "me"; user: User };
+export type EventFrame =
+  | { type: "room"; room: Room; unread: UnreadTotal }
+  /** The caller left the room (from another tab): drop it from the list and leave it if open. */
+  | { type: "room_removed"; roomId: string; unread: UnreadTotal }
+  | { type: "friend"; friend: User }
+  | { type: "me"; user: User };

@@ -2,12 +2,12 @@
  * The chat list: the rooms a user sees, each with its last message, members and unread count, whole
  * or in pages, and the user's unread total over all rooms.
  */
-import { and, desc, eq, gt, inArray, lt, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { encodeRoomCursor, type Member, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
+import { LIMITS, encodeRoomCursor, type Member, type Room, type RoomCursor, type RoomsPage, type SystemEvent, type UnreadTotal } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
-import { toMessage } from "./views";
+import { systemAbove, toMessage } from "./views";
 
 const me = alias(roomMembers, "me");
 const meUser = alias(users, "me_user");
@@ -23,6 +23,8 @@ interface RoomFilter {
   page?: PageIds;
   /** Each row also carries the caller's unread total: one statement where two reads would cost two calls. */
   withUnread?: boolean;
+  /** Every member (`GET /api/rooms/:id`, the room socket); otherwise the caller and at most 4 others (chat-list rows). */
+  allMembers?: boolean;
 }
 
 interface PageIds {
@@ -34,8 +36,13 @@ interface PageIds {
 type RoomRow = [
   id: string,
   kind: Room["kind"],
+  title: string | null,
+  version: number,
+  memberCount: number,
   lastSeq: number,
   myReadSeq: number,
+  myJoinedSeq: number,
+  mySystemAbove: number,
   myUsername: string,
   myDisplayName: string,
   messageId: string | null,
@@ -43,24 +50,32 @@ type RoomRow = [
   clientId: string | null,
   body: string | null,
   sentAt: number | null,
+  messageKind: "text" | "system" | null,
+  event: string | null,
   updatedAt: number,
   otherId: string | null,
   otherUsername: string | null,
   otherDisplayName: string | null,
   otherReadSeq: number | null,
+  otherJoinedSeq: number | null,
   unreadTotal: number | null,
   unreadVersion: number | null,
 ];
 
 const unreadMember = alias(roomMembers, "unread_member");
 const unreadRoom = alias(rooms, "unread_room");
-const unreadTotalSum = sql<number>`coalesce(sum(max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq})), 0)`;
-/** Every room's last seq plus the caller's cursor in it: both only grow (docs/api.md). */
-const unreadVersionSum = sql<number>`coalesce(sum(${unreadRoom.lastSeq} + ${unreadMember.lastReadSeq}), 0)`;
+/** Text messages above the cursor: system messages are never unread. */
+const unreadTotalSum = (db: Db) => sql<number>`coalesce(sum(max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)})), 0)`;
+/** The versions of the caller's rooms (each only grows), plus those of the rooms they left (docs/api.md). */
+const unreadVersionSum = (userId: string) =>
+  sql<number>`coalesce(sum(${unreadRoom.version}), 0) + (select ${users.leftRoomsVersion} from ${users} where ${users.id} = ${userId})`;
 
 /** Aggregates over every room the user is in: one pass over the user index, whatever is listed. */
 const overMemberships = (db: Db, userId: string, fields: Record<string, SQL<number>>) =>
   db.select(fields).from(unreadMember).innerJoin(unreadRoom, eq(unreadRoom.id, unreadMember.roomId)).where(eq(unreadMember.userId, userId));
+
+const previewMember = alias(roomMembers, "preview_member");
+const memberCounted = alias(roomMembers, "member_counted");
 
 /** The chat-list read as one statement (exported so tests can check its query plan). */
 export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
@@ -68,12 +83,26 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
   if (filter.roomId !== undefined) conditions.push(eq(rooms.id, filter.roomId));
   if (filter.withMessagesOnly) conditions.push(gt(rooms.lastSeq, 0));
   if (filter.page) conditions.push(inArray(rooms.id, pageIds(db, userId, filter.page)));
+  // A chat-list row names the caller and a few others (a name line, a four-avatar collage), not all
+  // 500: the others up to the 4th by id, a bound the join's primary-key search takes once per room.
+  const previewBound = sql`coalesce((${db
+    .select({ id: previewMember.userId })
+    .from(previewMember)
+    .where(and(eq(previewMember.roomId, me.roomId), ne(previewMember.userId, me.userId)))
+    .orderBy(asc(previewMember.userId))
+    .limit(1)
+    .offset(LIMITS.chatListOthers - 1)}), char(1114111))`;
   return db
     .select({
       id: rooms.id,
       kind: rooms.kind,
+      title: rooms.title,
+      version: rooms.version,
+      memberCount: sql<number>`(${db.select({ n: count() }).from(memberCounted).where(eq(memberCounted.roomId, rooms.id))})`,
       lastSeq: rooms.lastSeq,
       myReadSeq: me.lastReadSeq,
+      myJoinedSeq: me.joinedSeq,
+      mySystemAbove: systemAbove(db, rooms.id, me.lastReadSeq),
       myUsername: meUser.username,
       myDisplayName: meUser.displayName,
       messageId: messages.id,
@@ -81,20 +110,23 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       clientId: messages.clientId,
       body: messages.body,
       sentAt: messages.sentAt,
+      messageKind: messages.kind,
+      event: messages.event,
       updatedAt: rooms.updatedAt,
       otherId: users.id,
       otherUsername: users.username,
       otherDisplayName: users.displayName,
       otherReadSeq: other.lastReadSeq,
+      otherJoinedSeq: other.joinedSeq,
       // Not correlated with the row: SQLite computes each once per statement.
-      unreadTotal: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { total: unreadTotalSum })})` : sql<null>`null`,
-      unreadVersion: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { version: unreadVersionSum })})` : sql<null>`null`,
+      unreadTotal: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { total: unreadTotalSum(db) })})` : sql<null>`null`,
+      unreadVersion: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { version: unreadVersionSum(userId) })})` : sql<null>`null`,
     })
     .from(me)
     .innerJoin(meUser, eq(meUser.id, me.userId))
     .innerJoin(rooms, eq(rooms.id, me.roomId))
     .leftJoin(messages, and(eq(messages.roomId, rooms.id), eq(messages.seq, rooms.lastSeq)))
-    .leftJoin(other, and(eq(other.roomId, me.roomId), ne(other.userId, me.userId)))
+    .leftJoin(other, and(eq(other.roomId, me.roomId), ne(other.userId, me.userId), filter.allMembers ? undefined : lte(other.userId, previewBound)))
     .leftJoin(users, eq(users.id, other.userId))
     .where(and(...conditions))
     .orderBy(desc(rooms.updatedAt), desc(rooms.id));
@@ -146,21 +178,54 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
   const entries: { room: Room; updatedAt: number }[] = [];
   let room: Room | undefined;
   let unread: UnreadTotal | null = null;
-  for (const [id, kind, lastSeq, myReadSeq, myUsername, myDisplayName, messageId, senderId, clientId, body, sentAt, updatedAt, otherId, otherUsername, otherDisplayName, otherReadSeq, unreadTotal, unreadVersion] of rows) {
+  for (const [
+    id,
+    kind,
+    title,
+    version,
+    memberCount,
+    lastSeq,
+    myReadSeq,
+    myJoinedSeq,
+    mySystemAbove,
+    myUsername,
+    myDisplayName,
+    messageId,
+    senderId,
+    clientId,
+    body,
+    sentAt,
+    messageKind,
+    event,
+    updatedAt,
+    otherId,
+    otherUsername,
+    otherDisplayName,
+    otherReadSeq,
+    otherJoinedSeq,
+    unreadTotal,
+    unreadVersion,
+  ] of rows) {
     if (unreadTotal !== null && unreadVersion !== null) unread ??= { total: unreadTotal, version: unreadVersion };
     if (room === undefined || room.id !== id) {
-      room = {
+      const fields = {
         id,
-        kind,
-        members: [{ id: userId, username: myUsername, displayName: myDisplayName, lastReadSeq: myReadSeq }],
+        members: [{ id: userId, username: myUsername, displayName: myDisplayName, lastReadSeq: myReadSeq, joinedSeq: myJoinedSeq }],
+        memberCount,
+        // Never from before the caller joined: their join is a system message, so the last one is at or after it.
         lastMessage:
-          messageId === null ? null : toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId! }),
+          messageId === null
+            ? null
+            : toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event }),
         lastSeq,
-        unreadCount: Math.max(0, lastSeq - myReadSeq),
+        unreadCount: Math.max(0, lastSeq - myReadSeq - mySystemAbove),
+        version,
       };
+      room = kind === "group" ? { ...fields, kind, title } : { ...fields, kind, title: null };
       entries.push({ room, updatedAt });
     }
-    if (otherId !== null) room.members.push({ id: otherId, username: otherUsername!, displayName: otherDisplayName!, lastReadSeq: otherReadSeq! });
+    if (otherId !== null)
+      room.members.push({ id: otherId, username: otherUsername!, displayName: otherDisplayName!, lastReadSeq: otherReadSeq!, joinedSeq: otherJoinedSeq! });
   }
   for (const { room: r } of entries) r.members.sort(byDisplayName);
   return { entries, unread };
@@ -177,9 +242,10 @@ export const loadChatList = async (db: Db, userId: string, page: PageIds): Promi
     rooms: shown.map((e) => e.room),
     nextCursor: more && last ? encodeRoomCursor({ updatedAt: last.updatedAt, id: last.room.id }) : null,
     // No rows to carry it (an empty list, or a page past the end): read it on its own.
-    unread: unread ?? (await unreadTotal(db, userId)),
+    unread: unread ?? (await loadUnreadTotal(db, userId)),
   };
 };
 
-const unreadTotal = async (db: Db, userId: string): Promise<UnreadTotal> =>
-  ((await overMemberships(db, userId, { total: unreadTotalSum, version: unreadVersionSum }).get()) as UnreadTotal | undefined) ?? { total: 0, version: 0 };
+/** The caller's unread total over all their rooms, on its own. */
+export const loadUnreadTotal = async (db: Db, userId: string): Promise<UnreadTotal> =>
+  ((await overMemberships(db, userId, { total: unreadTotalSum(db), version: unreadVersionSum(userId) }).get()) as UnreadTotal | undefined) ?? { total: 0, version: 0 };

@@ -1,3 +1,4 @@
+import { sql } from "drizzle-orm";
 import { index, integer, primaryKey, sqliteTable, text, uniqueIndex } from "drizzle-orm/sqlite-core";
 
 /** Times are epoch milliseconds; the API turns them into ISO-8601 strings. */
@@ -9,6 +10,11 @@ export const users = sqliteTable("users", {
   displayName: text("display_name").notNull(),
   passwordHash: text("password_hash").notNull(),
   createdAt: createdAt(),
+  /**
+   * The versions of the rooms the user left, each as it was when they left, plus one per leave:
+   * with the versions of their rooms it makes `unread.version`, which so never goes back.
+   */
+  leftRoomsVersion: integer("left_rooms_version").notNull().default(0),
 });
 
 export const sessions = sqliteTable(
@@ -38,12 +44,16 @@ export const rooms = sqliteTable(
   "rooms",
   {
     id: text("id").primaryKey(),
-    kind: text("kind", { enum: ["direct"] }).notNull(),
+    kind: text("kind", { enum: ["direct", "group"] }).notNull(),
     /** The two member ids sorted and joined: makes "get or create the 1:1 room" race-free. */
     pairKey: text("pair_key").unique(),
+    /** A group's name; null for direct rooms and unnamed groups. */
+    title: text("title"),
     lastSeq: integer("last_seq").notNull().default(0),
     lastMessageId: text("last_message_id"),
     updatedAt: integer("updated_at").notNull(),
+    /** Grows with every message and read-cursor move (triggers in migrations/0003): the room's `version`. */
+    version: integer("version").notNull().default(0),
   },
 );
 
@@ -54,6 +64,8 @@ export const roomMembers = sqliteTable(
     userId: text("user_id").notNull().references(() => users.id),
     lastReadSeq: integer("last_read_seq").notNull().default(0),
     joinedAt: integer("joined_at").notNull(),
+    /** The seq of the system message that added the member (0 for a room's first members): they see seq >= this. */
+    joinedSeq: integer("joined_seq").notNull().default(0),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("room_members_user_idx").on(t.userId, t.roomId)],
 );
@@ -68,10 +80,16 @@ export const messages = sqliteTable(
     clientId: text("client_id").notNull(),
     body: text("body").notNull(),
     sentAt: integer("sent_at").notNull(),
+    /** `system` for membership and title changes: never unread, never moves a cursor. */
+    kind: text("kind", { enum: ["text", "system"] }).notNull().default("text"),
+    /** A system message's event as JSON (contract `SystemEvent`); null for text. */
+    event: text("event"),
   },
   (t) => [
     uniqueIndex("messages_room_seq_uq").on(t.roomId, t.seq),
     uniqueIndex("messages_room_sender_client_uq").on(t.roomId, t.senderId, t.clientId),
+    // Unread counts subtract the system messages above a cursor: few per room, found through this.
+    index("messages_room_system_idx").on(t.roomId, t.seq).where(sql`${t.kind} = 'system'`),
   ],
 );
 

@@ -1,5 +1,6 @@
-import { and, asc, desc, eq, gt, lt } from "drizzle-orm";
-import type { Message, User } from "../contract";
+import { type SQLWrapper, and, asc, count, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
+import { alias } from "drizzle-orm/sqlite-core";
+import type { Message, SystemEvent, User } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, users } from "./schema";
 
@@ -8,38 +9,58 @@ export const userColumns = { id: users.id, username: users.username, displayName
 
 export const toUser = (row: User): User => ({ id: row.id, username: row.username, displayName: row.displayName });
 
-export const toMessage = (row: typeof messages.$inferSelect): Message => ({
-  id: row.id,
-  roomId: row.roomId,
-  seq: row.seq,
-  senderId: row.senderId,
-  body: row.body,
-  sentAt: new Date(row.sentAt).toISOString(),
-  clientId: row.clientId,
-});
+const systemMessage = alias(messages, "system_message");
 
-export const isMember = async (db: Db, roomId: string, userId: string): Promise<boolean> =>
-  (await db
-    .select({ roomId: roomMembers.roomId })
+export const toMessage = (row: typeof messages.$inferSelect): Message => {
+  const fields = {
+    id: row.id,
+    roomId: row.roomId,
+    seq: row.seq,
+    senderId: row.senderId,
+    body: row.body,
+    sentAt: new Date(row.sentAt).toISOString(),
+    clientId: row.clientId,
+  };
+  return row.kind === "system" ? { ...fields, kind: "system", event: JSON.parse(row.event!) as SystemEvent } : { ...fields, kind: "text" };
+};
+
+/** The caller's membership of a room (their `joinedSeq`), or undefined: not a member, or no such room. */
+export const membership = (db: Db, roomId: string, userId: string): Promise<{ joinedSeq: number } | undefined> =>
+  db
+    .select({ joinedSeq: roomMembers.joinedSeq })
     .from(roomMembers)
     .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId)))
-    .get()) !== undefined;
+    .get();
+
+/**
+ * How many system messages of a room lie above a cursor: unread counts leave them out
+ * (unread = last seq − cursor − these, since sending moves the sender's own cursor).
+ */
+export const systemAbove = (db: Db, roomId: SQLWrapper, cursor: SQLWrapper) =>
+  sql<number>`(${db
+    .select({ n: count() })
+    .from(systemMessage)
+    .where(and(eq(systemMessage.roomId, roomId), eq(systemMessage.kind, "system"), gt(systemMessage.seq, cursor)))})`;
 
 export const memberIds = async (db: Db, roomId: string): Promise<string[]> =>
   (await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId))).map((r) => r.userId);
 
-/** A page of history, ascending by seq, and whether more lies beyond it. */
+/**
+ * A page of history, ascending by seq, and whether more lies beyond it. `visibleFrom` is the reader's
+ * `joinedSeq`: nothing said before they joined is read, whichever way they page.
+ */
 export const pageMessages = async (
   db: Db,
   roomId: string,
   page: { before?: number; after?: number; limit: number },
+  visibleFrom: number,
 ): Promise<{ messages: Message[]; hasMore: boolean }> => {
   const forward = page.after !== undefined;
   const bound = forward ? gt(messages.seq, page.after!) : page.before !== undefined ? lt(messages.seq, page.before) : undefined;
   const rows = await db
     .select()
     .from(messages)
-    .where(and(eq(messages.roomId, roomId), bound))
+    .where(and(eq(messages.roomId, roomId), bound, visibleFrom > 0 ? gte(messages.seq, visibleFrom) : undefined))
     .orderBy(forward ? asc(messages.seq) : desc(messages.seq))
     .limit(page.limit + 1);
   const hasMore = rows.length > page.limit;

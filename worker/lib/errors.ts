@@ -1,21 +1,31 @@
 import type { Context } from "hono";
 import { HTTPException } from "hono/http-exception";
 import type { ContentfulStatusCode } from "hono/utils/http-status";
+import type { ApiErrorCode } from "../contract";
 
-/** An expected failure, answered as `{"error": {code, message, fields?}}` with its status. */
+/** An expected failure, answered as `{"error": {code, message, fields?, ids?}}` with its status. */
 export class ApiError extends HTTPException {
+  /** The user ids the failure is about (`not_friends`, `already_member`, `user_not_found`). */
+  ids?: string[];
+
   constructor(
     status: ContentfulStatusCode,
-    readonly code: string,
+    readonly code: ApiErrorCode,
     message: string,
     readonly fields?: Record<string, string>,
     readonly headers?: Record<string, string>,
   ) {
     super(status, { message });
   }
+
+  static about(status: ContentfulStatusCode, code: ApiErrorCode, message: string, ids: string[]): ApiError {
+    const err = new ApiError(status, code, message);
+    err.ids = ids;
+    return err;
+  }
 }
 
-const codeForStatus: Record<number, string> = {
+const codeForStatus: Record<number, ApiErrorCode> = {
   400: "invalid",
   401: "unauthenticated",
   403: "forbidden",
@@ -27,7 +37,7 @@ const codeForStatus: Record<number, string> = {
 
 export const errorResponse = (c: Context, err: Error): Response => {
   if (err instanceof ApiError) {
-    const body = { error: { code: err.code, message: err.message, ...(err.fields && { fields: err.fields }) } };
+    const body = { error: { code: err.code, message: err.message, ...(err.fields && { fields: err.fields }), ...(err.ids && { ids: err.ids }) } };
     return c.json(body, err.status, err.headers);
   }
   if (err instanceof HTTPException && err.status < 500) {

@@ -1,34 +1,28 @@
 import { and, eq, sql } from "drizzle-orm";
 import { Hono } from "hono";
-import { createMiddleware } from "hono/factory";
 import type { AppEnv } from "../app-env";
 import { DirectRoomBody, MessagesQuery, ReadBody, RoomsQuery, SendBody } from "../contract";
 import { getDb } from "../db/client";
 import { friendships, roomMembers, rooms, users } from "../db/schema";
 import { loadChatList, loadRooms } from "../db/chat-list";
-import { isMember, pageMessages } from "../db/views";
+import { pageMessages } from "../db/views";
 import { ApiError } from "../lib/errors";
 import { forwardUpgrade } from "../lib/forward-socket";
 import { chatRoom } from "../lib/hubs";
 import { valid } from "../lib/validate";
 import { requireUser } from "../middleware/auth";
+import { requireMember, roomNotFound } from "../middleware/room-member";
 import { websocketGuard } from "../middleware/websocket";
-
-const roomNotFound = () => new ApiError(404, "room_not_found", "No such room.");
+import { groupRoutes } from "./rooms-groups";
 
 /** A refused `POST …/messages`, by the room's reason; each is worth retrying with the same clientId. */
 const sendRefused = {
   rate_limited: () => new ApiError(429, "rate_limited", "Sending too fast; resend this one shortly.", undefined, { "Retry-After": "1" }),
   out_of_order: () => new ApiError(409, "out_of_order", "The message written before this one (after) is not stored yet; send that one first."),
   store_failed: () => new ApiError(503, "store_failed", "The message was not saved; resend it with the same clientId.", undefined, { "Retry-After": "1" }),
+  // The sender left the group while the send waited its turn.
+  not_member: roomNotFound,
 };
-
-/** A room the caller is not in answers exactly like a room that does not exist. */
-const requireMember = createMiddleware<AppEnv, "/:id/*">(async (c, next) => {
-  const roomId = c.req.param("id");
-  if (roomId.length > 64 || !(await isMember(getDb(c.env), roomId, c.var.user.id))) throw roomNotFound();
-  await next();
-});
 
 export const roomRoutes = new Hono<AppEnv>()
   .use("/:id/ws", websocketGuard)
@@ -53,7 +47,7 @@ export const roomRoutes = new Hono<AppEnv>()
         .insert(roomMembers)
         .select(
           db
-            .select({ roomId: rooms.id, userId: sql`${memberId}`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at") })
+            .select({ roomId: rooms.id, userId: sql`${memberId}`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq") })
             .from(rooms)
             .where(eq(rooms.pairKey, pairKey)),
         )
@@ -64,17 +58,17 @@ export const roomRoutes = new Hono<AppEnv>()
       joinWinner(userId),
     ]);
     const winner = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.pairKey, pairKey)).get();
-    const [room] = await loadRooms(db, me.id, { roomId: winner!.id });
+    const [room] = await loadRooms(db, me.id, { roomId: winner!.id, allMembers: true });
     return c.json({ room });
   })
   .get("/:id", async (c) => {
     // loadRooms only finds rooms the caller is a member of: it is the membership check.
-    const [room] = await loadRooms(getDb(c.env), c.var.user.id, { roomId: c.req.param("id") });
+    const [room] = await loadRooms(getDb(c.env), c.var.user.id, { roomId: c.req.param("id"), allMembers: true });
     if (!room) throw roomNotFound();
     return c.json({ room });
   })
   .get("/:id/messages", requireMember, valid("query", MessagesQuery), async (c) =>
-    c.json(await pageMessages(getDb(c.env), c.req.param("id"), c.req.valid("query"))),
+    c.json(await pageMessages(getDb(c.env), c.req.param("id"), c.req.valid("query"), c.var.joinedSeq)),
   )
   .post("/:id/read", requireMember, valid("json", ReadBody), async (c) => {
     const roomId = c.req.param("id");
@@ -86,4 +80,5 @@ export const roomRoutes = new Hono<AppEnv>()
     if (outcome.ok) return c.json({ message: outcome.message }, 201);
     throw sendRefused[outcome.code]();
   })
-  .get("/:id/ws", requireMember, (c) => forwardUpgrade(c, chatRoom(c.env, c.req.param("id"))));
+  .get("/:id/ws", requireMember, (c) => forwardUpgrade(c, chatRoom(c.env, c.req.param("id"))))
+  .route("/", groupRoutes);

@@ -80,7 +80,8 @@ export const isErrorShape = (body: unknown): body is ErrorBody => {
   if (e.fields !== undefined && (typeof e.fields !== "object" || e.fields === null || !Object.values(e.fields).every((v) => typeof v === "string"))) {
     return false;
   }
-  return Object.keys(e).every((k) => k === "code" || k === "message" || k === "fields");
+  if (e.ids !== undefined && !(Array.isArray(e.ids) && e.ids.every((id) => typeof id === "string"))) return false;
+  return Object.keys(e).every((k) => k === "code" || k === "message" || k === "fields" || k === "ids");
 };
 
 /** The Set-Cookie header of the cookie `name` in a response ("" if it sets none). */
