@@ -4,7 +4,7 @@
  * bench/README.md.
  *
  *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 4] [--pingpong 600]
- *                     [--warmup 4] [--slices 12] [--events] [--group-size 100] [--group-messages 600]
+ *                     [--warmup 4] [--slices 12] [--events] [--group-size 100] [--group-messages 1200]
  *                     [--scale-rooms 1000] [--big-room 100000] [--small-room 100] [--calls 50]
  *                     [--history-calls 200] [--skip-fanout] [--skip-group] [--skip-scale] [--skip-web]
  *                     [--build-web] [--out bench/results.json] [--keep]
@@ -101,7 +101,7 @@ const config = {
   eventsSockets: flags.events,
   /** The group case: one sender in a room of this many sockets, messages one at a time, in `slices` per side. */
   groupSize: int(flags["group-size"], smoke ? 5 : 100, 2),
-  groupMessages: int(flags["group-messages"], smoke ? 10 : 600),
+  groupMessages: int(flags["group-messages"], smoke ? 10 : 1200),
   scaleRooms: int(flags["scale-rooms"], smoke ? 20 : 1000, 2),
   bigRoomMessages: int(flags["big-room"], smoke ? 1000 : 100_000),
   smallRoomMessages: int(flags["small-room"], 100),
