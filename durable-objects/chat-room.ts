@@ -69,7 +69,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly membership = new RoomMembership(this.db, this.roomId);
   private readonly reads = new ReadFanout(
     () => this.ctx.getWebSockets().length,
-    (userId, lastReadSeq) => sendFrame(liveSockets(this.ctx), { type: "read", userId, lastReadSeq }),
+    (move) => sendFrame(liveSockets(this.ctx), { type: "read", ...move }),
+    (reads) => sendFrame(liveSockets(this.ctx), { type: "reads", reads }),
   );
   private queue: Job[] = [];
   private flushing = false;

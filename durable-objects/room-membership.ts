@@ -70,13 +70,19 @@ export class RoomMembership {
         if (state.memberIds.length + change.userIds.length > LIMITS.groupMembersMax) return { ok: false, code: "room_full" };
         const event: SystemEvent = { type: "invited", actorId: change.actorId, userIds: change.userIds };
         // The invited join at the system message's seq (the room's last after it), and have read up to it.
+        const joinedSeq = sql`(select ${rooms.lastSeq} from ${rooms} where ${rooms.id} = ${this.roomId})`;
         const [inserted] = await this.db.batch([
           this.insertSystem(change.actorId, event, now),
           this.db.insert(roomMembers).select(
             this.db
-              .select({ roomId: rooms.id, userId: sql`value`.as("user_id"), lastReadSeq: rooms.lastSeq, joinedAt: sql`${now}`.as("joined_at"), joinedSeq: rooms.lastSeq })
-              .from(sql`${rooms}, ${eachOf(change.userIds)}`)
-              .where(eq(rooms.id, this.roomId)),
+              .select({
+                roomId: sql`${this.roomId}`.as("room_id"),
+                userId: sql`value`.as("user_id"),
+                lastReadSeq: joinedSeq.as("last_read_seq"),
+                joinedAt: sql`${now}`.as("joined_at"),
+                joinedSeq: joinedSeq.as("joined_seq"),
+              })
+              .from(eachOf(change.userIds)),
           ),
         ]);
         return { ok: true, message: this.toMessage(inserted), memberIds: [...state.memberIds, ...change.userIds], joined: change.userIds, left: [] };

@@ -1,5 +1,6 @@
-import { exports } from "cloudflare:workers";
+import { env, exports } from "cloudflare:workers";
 import type { Message, Room, RoomServerFrame, EventFrame, User } from "../../worker/contract";
+import { signSession } from "../../worker/lib/session";
 
 export const ORIGIN = "http://talk.test";
 
@@ -59,6 +60,58 @@ export const pair = async () => {
   await befriend(a, b);
   const room = await directRoom(a, b);
   return { a, b, room };
+};
+
+/**
+ * Users written straight into D1, each with a live session: for rooms of hundreds, where signing up
+ * through the API (a deliberate ~150 ms of scrypt each) would take minutes. Lists bind as one JSON parameter.
+ */
+export const seedUsers = async (n: number): Promise<Session[]> => {
+  const now = Date.now();
+  const expiresAt = now + 86_400_000;
+  const tag = Math.random().toString(36).slice(2, 8);
+  const rows = Array.from({ length: n }, (_, i) => ({ id: crypto.randomUUID(), username: `s${tag}_${i}`, displayName: `Member ${i + 1}`, sid: crypto.randomUUID() }));
+  const list = JSON.stringify(rows);
+  await env.DB.batch([
+    env.DB.prepare(
+      "INSERT INTO users (id, username, display_name, password_hash, created_at) SELECT value->>'id', value->>'username', value->>'displayName', 'seeded: no password', ?2 FROM json_each(?1)",
+    ).bind(list, now),
+    env.DB.prepare("INSERT INTO sessions (id, user_id, created_at, expires_at) SELECT value->>'sid', value->>'id', ?2, ?3 FROM json_each(?1)").bind(list, now, expiresAt),
+  ]);
+  return Promise.all(
+    rows.map(async (r) => ({
+      user: { id: r.id, username: r.username, displayName: r.displayName },
+      cookie: `session=${await signSession(env, { id: r.sid, userId: r.id, createdAt: now, expiresAt })}`,
+      ip: nextIp(),
+    })),
+  );
+};
+
+/** Makes `a` friends with each of `others` (both directions), in one statement. */
+export const befriendAll = async (a: Session, others: Session[]) => {
+  await env.DB.prepare(
+    "INSERT INTO friendships (user_id, friend_id, created_at) SELECT ?1, value, ?3 FROM json_each(?2) UNION ALL SELECT value, ?1, ?3 FROM json_each(?2)",
+  )
+    .bind(a.user.id, JSON.stringify(others.map((o) => o.user.id)), Date.now())
+    .run();
+};
+
+export const createGroup = async (owner: Session, members: Session[], title?: string | null): Promise<Room> => {
+  const res = await call("/api/rooms/group", { method: "POST", cookie: owner.cookie, json: { memberIds: members.map((m) => m.user.id), ...(title !== undefined && { title }) } });
+  if (res.status !== 201) throw new Error(`create group: ${res.status} ${await res.text()}`);
+  return ((await res.json()) as { room: Room }).room;
+};
+
+/**
+ * A group of `n` (the owner and n − 1 of the owner's friends) and its room; `members[0]` is the
+ * owner. Up to 8 sign up through the API like `pair`; more are seeded straight into D1.
+ */
+export const group = async (n: number, title?: string | null) => {
+  const owner = await register();
+  const others = n - 1 <= 7 ? await Promise.all(Array.from({ length: n - 1 }, () => register())) : await seedUsers(n - 1);
+  await befriendAll(owner, others);
+  const room = await createGroup(owner, others, title);
+  return { owner, members: [owner, ...others], room };
 };
 
 type Frame = RoomServerFrame | EventFrame;

@@ -164,6 +164,8 @@ export type RoomServerFrame =
   | { type: "message"; message: Message }
   | { type: "ack"; clientId: string; message: Message }
   | { type: "read"; userId: string; lastReadSeq: number }
+  /** A big room's cursor moves, gathered: each member's latest, at most a few frames a second per room. */
+  | { type: "reads"; reads: { userId: string; lastReadSeq: number }[] }
   /** After any change of members or title, after the system message's `message` frame: every member. */
   | { type: "room"; room: Room }
   | { type: "synced"; lastSeq: number; more?: true }

@@ -29,19 +29,23 @@ export const secretKey = (env: Env) => {
   return new TextEncoder().encode(env.JWT_SECRET);
 };
 
+/** The session cookie's value for a sessions row: a JWT naming the row (`sid`) and its user. */
+export const signSession = (env: Env, session: { id: string; userId: string; createdAt: number; expiresAt: number }): Promise<string> =>
+  new SignJWT({ sid: session.id })
+    .setProtectedHeader({ alg: "HS256" })
+    .setSubject(session.userId)
+    .setIssuer(ISSUER)
+    .setAudience(AUDIENCE)
+    .setIssuedAt(Math.floor(session.createdAt / 1000))
+    .setExpirationTime(Math.floor(session.expiresAt / 1000))
+    .sign(secretKey(env));
+
 /** Creates a revocable session row and sets its signed cookie. */
 export const startSession = async (c: Context<AppEnv>, userId: string): Promise<void> => {
   const now = Date.now();
   const session = { id: crypto.randomUUID(), userId, createdAt: now, expiresAt: now + SESSION_DAYS * 86_400_000 };
   await getDb(c.env).insert(sessions).values(session);
-  const token = await new SignJWT({ sid: session.id })
-    .setProtectedHeader({ alg: "HS256" })
-    .setSubject(userId)
-    .setIssuer(ISSUER)
-    .setAudience(AUDIENCE)
-    .setIssuedAt(Math.floor(now / 1000))
-    .setExpirationTime(Math.floor(session.expiresAt / 1000))
-    .sign(secretKey(c.env));
+  const token = await signSession(c.env, session);
   setCookie(c, SESSION_COOKIE, token, {
     httpOnly: true,
     sameSite: "Lax",

@@ -40,7 +40,7 @@ export const b64url = (value: unknown) => btoa(JSON.stringify(value)).replace(/=
 // Responses
 
 export interface ErrorBody {
-  error: { code: string; message: string; fields?: Record<string, string> };
+  error: { code: string; message: string; fields?: Record<string, string>; ids?: string[] };
 }
 
 /** Asserts the contract's error shape (and optionally status / code) and returns the body. */
