@@ -150,7 +150,8 @@ export class Peer {
       const frame = JSON.parse(data) as { message: { clientId: string } };
       this.onDeliver(frame.message.clientId, at);
     } else if (data.startsWith('{"type":"ack"')) this.counts.ack++;
-    else if (data.startsWith('{"type":"read"')) this.counts.read++;
+    // `reads`: a big room's cursor moves, gathered into one frame.
+    else if (data.startsWith('{"type":"read"') || data.startsWith('{"type":"reads"')) this.counts.read++;
     else if (data.startsWith('{"type":"error"')) this.fail(new Error(`error frame: ${data.slice(0, 300)}`));
     else this.counts.other++;
   }
