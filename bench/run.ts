@@ -1,11 +1,13 @@
 /**
- * `npm run bench` — the app's message path against a bare relay in the same run, the chat list
- * and history at scale, and the first-load web payload. See bench/README.md.
+ * `npm run bench` — the app's message path against a bare relay in the same run (rooms of two, and
+ * one group room), the chat list and history at scale, and the first-load web payload. See
+ * bench/README.md.
  *
  *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 4] [--pingpong 600]
- *                     [--warmup 4] [--slices 12] [--events] [--scale-rooms 1000] [--big-room 100000]
- *                     [--small-room 100] [--calls 50] [--history-calls 200] [--skip-fanout]
- *                     [--skip-scale] [--skip-web] [--build-web] [--out bench/results.json] [--keep]
+ *                     [--warmup 4] [--slices 12] [--events] [--group-size 100] [--group-messages 1200]
+ *                     [--scale-rooms 1000] [--big-room 100000] [--small-room 100] [--calls 50]
+ *                     [--history-calls 200] [--skip-fanout] [--skip-group] [--skip-scale] [--skip-web]
+ *                     [--build-web] [--out bench/results.json] [--keep]
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -15,12 +17,14 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import { AppApi, type Session, pool } from "./lib/api.ts";
-import { Fanout, type PhaseResult, type RoomSpec } from "./lib/loadgen.ts";
+import { AppApi, type Session, appSocket, pool, registerUsers, relaySocket } from "./lib/api.ts";
+import { Fanout, type RoomSpec } from "./lib/loadgen.ts";
 import { endStatus, log, status } from "./lib/log.ts";
 import { cleanup, installCleanupHandlers, isAborting, keepTempDirs, ownDir, runLogged, tempDir } from "./lib/process.ts";
 import { seedScale } from "./lib/seed.ts";
 import { DevServer, applyMigrations } from "./lib/server.ts";
+import { type GroupResults, createAppGroup, runGroup } from "./lib/group.ts";
+import { type ModeResult, alternate, combine, sliceSizes, spread, waitFor } from "./lib/slices.ts";
 import { fmt, ratio, round, summarize, table } from "./lib/stats.ts";
 import { type WebResult, isBuilt, measureWeb } from "./lib/web.ts";
 import { LIMITS } from "../worker/contract/limits.ts";
@@ -48,12 +52,15 @@ const parsed = (() => {
         warmup: { type: "string" },
         slices: { type: "string" },
         events: { type: "boolean", default: false },
+        "group-size": { type: "string" },
+        "group-messages": { type: "string" },
         "scale-rooms": { type: "string" },
         "big-room": { type: "string" },
         "small-room": { type: "string" },
         calls: { type: "string" },
         "history-calls": { type: "string" },
         "skip-fanout": { type: "boolean", default: false },
+        "skip-group": { type: "boolean", default: false },
         "skip-scale": { type: "boolean", default: false },
         "skip-web": { type: "boolean", default: false },
         "build-web": { type: "boolean", default: false },
@@ -92,6 +99,9 @@ const config = {
   /** Ping-pong is run in this many slices per side, alternating app and baseline (as are burst rounds). */
   slices: int(flags.slices, smoke ? 2 : 12),
   eventsSockets: flags.events,
+  /** The group case: one sender in a room of this many sockets, messages one at a time, in `slices` per side. */
+  groupSize: int(flags["group-size"], smoke ? 5 : 100, 2),
+  groupMessages: int(flags["group-messages"], smoke ? 10 : 1200),
   scaleRooms: int(flags["scale-rooms"], smoke ? 20 : 1000, 2),
   bigRoomMessages: int(flags["big-room"], smoke ? 1000 : 100_000),
   smallRoomMessages: int(flags["small-room"], 100),
@@ -106,6 +116,7 @@ const TARGETS = {
   burstThroughputRatioMin: 1.0,
   pingPongP50RatioMax: 1.3,
   pingPongP99RatioMax: 1.5,
+  groupP50RatioMax: 1.5,
   roomsListP50MsMax: 25,
   historyRatioMax: 1.5,
   webGzipBytesMax: 40_000,
@@ -141,50 +152,6 @@ const machine = () => ({
 // ---------------------------------------------------------------------------------------------
 // Fan-out: the app's room sockets vs the baseline relay, same load generator, same R.
 
-interface ModeResult {
-  throughput: number;
-  p50: number;
-  p95: number;
-  p99: number;
-  mean: number;
-  messages: number;
-  seconds: number;
-  /** Server CPU (all its processes) per delivered message, in ms. */
-  cpuMsPerMessage: number;
-  /** The load generator's own CPU per delivered message, in ms: it should stay small. */
-  clientCpuMsPerMessage: number;
-  /** Each slice (ping-pong) or round (burst) on its own, in run order. */
-  slices: { throughput: number; p50: number; p99: number }[];
-}
-
-/** Slices of one side pooled: messages over time, percentiles over every latency. */
-const combine = (runs: PhaseResult[]): ModeResult => {
-  const all = summarize(runs.flatMap((r) => r.latencies));
-  const messages = runs.reduce((a, r) => a + r.messages, 0);
-  const seconds = runs.reduce((a, r) => a + r.seconds, 0);
-  return {
-    throughput: messages / seconds,
-    p50: all.p50,
-    p95: all.p95,
-    p99: all.p99,
-    mean: all.mean,
-    messages,
-    seconds,
-    cpuMsPerMessage: (runs.reduce((a, r) => a + r.cpuSeconds, 0) * 1000) / messages,
-    clientCpuMsPerMessage: (runs.reduce((a, r) => a + r.clientCpuSeconds, 0) * 1000) / messages,
-    slices: runs.map((r) => {
-      const x = summarize(r.latencies);
-      return { throughput: round(r.throughput), p50: round(x.p50), p99: round(x.p99) };
-    }),
-  };
-};
-
-/** min and max over slices of app/baseline for one measure: how much the machine moved meanwhile. */
-const spread = (app: ModeResult, base: ModeResult, key: "throughput" | "p50" | "p99") => {
-  const r = app.slices.map((a, i) => a[key] / base.slices[i]![key]);
-  return { min: Math.min(...r), max: Math.max(...r) };
-};
-
 interface FanoutResults {
   app: { pingPong: ModeResult; burst: ModeResult; frames: ReturnType<Fanout["counts"]> };
   baseline: { pingPong: ModeResult; burst: ModeResult };
@@ -204,14 +171,7 @@ interface FanoutResults {
 }
 
 const createAppRooms = async (api: AppApi, n: number, tag: string): Promise<{ a: Session; b: Session; roomId: string }[]> => {
-  const password = `bench-${tag}-password`;
-  let registered = 0;
-  const users = await pool(Array.from({ length: 2 * n }, (_, i) => i), 3, async (i) => {
-    const session = await api.register(`b${tag}_${i}`, password, `벤치 ${i}`);
-    status(`registering users through the API: ${++registered}/${2 * n}`);
-    return session;
-  });
-  endStatus();
+  const users = await registerUsers(api, 2 * n, `b${tag}`, `bench-${tag}-password`);
   return pool(Array.from({ length: n }, (_, i) => i), 4, async (i) => {
     const [a, b] = [users[2 * i]!, users[2 * i + 1]!];
     await api.befriend(a, b);
@@ -221,23 +181,13 @@ const createAppRooms = async (api: AppApi, n: number, tag: string): Promise<{ a:
   });
 };
 
-const waitFor = async (cond: () => boolean, ms: number) => {
-  const deadline = Date.now() + ms;
-  while (!cond() && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
-  return cond();
-};
-
 const runFanout = async (app: DevServer, baseline: DevServer, appRooms: { a: Session; b: Session; roomId: string }[]): Promise<FanoutResults> => {
-  const memberSpec = (s: Session, roomId: string) => ({
-    url: `${app.wsOrigin}/api/rooms/${roomId}/ws`,
-    headers: { Origin: app.origin, Cookie: s.cookie },
-    listeners: config.eventsSockets ? [{ url: `${app.wsOrigin}/api/events`, headers: { Origin: app.origin, Cookie: s.cookie } }] : undefined,
-  });
+  const memberSpec = (s: Session, roomId: string) => appSocket(app.origin, s, roomId, config.eventsSockets);
   const appSpecs: RoomSpec[] = appRooms.map(({ a, b, roomId }) => ({ id: roomId, members: [memberSpec(a, roomId), memberSpec(b, roomId)] }));
-  const baseSpecs: RoomSpec[] = appRooms.map((_, i) => {
-    const spec = (user: string) => ({ url: `${baseline.wsOrigin}/rooms/room-${i}/ws?user=${user}`, headers: { Origin: baseline.origin } });
-    return { id: `room-${i}`, members: [spec(`u${i}a`), spec(`u${i}b`)] };
-  });
+  const baseSpecs: RoomSpec[] = appRooms.map((_, i) => ({
+    id: `room-${i}`,
+    members: [relaySocket(baseline.origin, `room-${i}`, `u${i}a`), relaySocket(baseline.origin, `room-${i}`, `u${i}b`)],
+  }));
 
   log(`connecting ${appSpecs.length * 2} app sockets${config.eventsSockets ? " (+ events sockets)" : ""} and ${baseSpecs.length * 2} baseline sockets…`);
   const targets = {
@@ -252,40 +202,16 @@ const runFanout = async (app: DevServer, baseline: DevServer, appRooms: { a: Ses
       }
       log(`warmed up (${config.warmupPerRoom} messages per room on each side)`);
     }
-    // Both sides run in alternating slices (baseline, app, app, baseline, …) so that the other
-    // load on the machine, which drifts over seconds, weighs on both alike.
-    const runs = { app: { pingPong: [] as PhaseResult[], burst: [] as PhaseResult[] }, baseline: { pingPong: [] as PhaseResult[], burst: [] as PhaseResult[] } };
-    const orderOf = (i: number) => (i % 2 === 0 ? ["baseline", "app"] : ["app", "baseline"]) as ("app" | "baseline")[];
-    const report = (what: string, r: PhaseResult) => {
-      endStatus();
-      const x = summarize(r.latencies);
-      log(`${what}: ${fmt(r.throughput)} msg/s, p50 ${fmt(x.p50)} ms, p99 ${fmt(x.p99)} ms, server CPU ${fmt((r.cpuSeconds * 1000) / r.messages)} ms/msg (${r.messages} messages in ${fmt(r.seconds)} s)`);
-    };
-    const sliceSize = Math.ceil(config.pingPongPerRoom / config.slices);
-    for (let i = 0, done = 0; done < config.pingPongPerRoom; i++, done += sliceSize) {
-      const n = Math.min(sliceSize, config.pingPongPerRoom - done);
-      for (const name of orderOf(i)) {
-        const what = `${name} ping-pong ${i + 1}/${config.slices}`;
-        const r = await targets[name].pingPong(n, what);
-        report(what, r);
-        runs[name].pingPong.push(r);
-      }
-    }
-    for (let i = 0; i < config.burstRounds; i++) {
-      for (const name of orderOf(i)) {
-        const what = `${name} burst round ${i + 1}/${config.burstRounds}`;
-        const r = await targets[name].burst(config.burstK, 1, what);
-        report(what, r);
-        runs[name].burst.push(r);
-      }
-    }
+    const sizes = sliceSizes(config.pingPongPerRoom, config.slices);
+    const pingPong = await alternate(sizes.length, (side, i) => `${side} ping-pong ${i + 1}/${config.slices}`, (side, i, what) => targets[side].pingPong(sizes[i]!, what));
+    const burst = await alternate(config.burstRounds, (side, i) => `${side} burst round ${i + 1}/${config.burstRounds}`, (side, _, what) => targets[side].burst(config.burstK, 1, what));
     // The app acks every send: all acks must have arrived (they may trail the last delivery).
     const sent = targets.app.sentCount();
     if (!(await waitFor(() => targets.app.counts().ack >= sent, 5000))) {
       throw new Error(`app acked ${targets.app.counts().ack} of ${sent} sends`);
     }
-    const mine = { pingPong: combine(runs.app.pingPong), burst: combine(runs.app.burst), frames: targets.app.counts() };
-    const base = { pingPong: combine(runs.baseline.pingPong), burst: combine(runs.baseline.burst) };
+    const mine = { pingPong: combine(pingPong.app), burst: combine(burst.app), frames: targets.app.counts() };
+    const base = { pingPong: combine(pingPong.baseline), burst: combine(burst.baseline) };
     return {
       app: mine,
       baseline: base,
@@ -473,10 +399,11 @@ const main = async () => {
   const startedAt = new Date().toISOString();
   const info = machine();
   log(`talk-edge bench (${config.mode}) — ${info.cores} cores, ${info.cpu}, Node ${info.node}, wrangler ${info.wrangler}; load average ${info.loadAverageAtStart.join(" ")}`);
-  log(`R=${config.rooms} rooms × 2 sockets, ping-pong ${config.pingPongPerRoom}/room, burst K=${config.burstK} × ${config.burstRounds} rounds; ${config.scaleRooms} rooms, ${config.bigRoomMessages.toLocaleString("en-US")}-message room; temp dir ${tmp}`);
+  log(`R=${config.rooms} rooms × 2 sockets, ping-pong ${config.pingPongPerRoom}/room, burst K=${config.burstK} × ${config.burstRounds} rounds; a group of ${config.groupSize}, ${config.groupMessages} messages; ${config.scaleRooms} rooms, ${config.bigRoomMessages.toLocaleString("en-US")}-message room; temp dir ${tmp}`);
 
   let web: WebResult | null = null;
   let fanout: FanoutResults | null = null;
+  let group: GroupResults | null = null;
   let scale: ScaleResults | null = null;
 
   if (!flags["skip-web"]) {
@@ -489,10 +416,12 @@ const main = async () => {
   }
 
   const wantFanout = !flags["skip-fanout"];
+  const wantGroup = !flags["skip-group"];
+  const wantBaseline = wantFanout || wantGroup;
   const wantScale = !flags["skip-scale"];
   let app: DevServer | null = null;
   let baseline: DevServer | null = null;
-  if (wantFanout || wantScale) {
+  if (wantBaseline || wantScale) {
     const jwtSecret = randomBytes(32).toString("base64url");
     const appOpts = {
       name: "app",
@@ -518,9 +447,9 @@ const main = async () => {
     ownDir(join(root, "bench", "baseline", ".wrangler"));
     try {
       log("applying D1 migrations to fresh local databases…");
-      await Promise.all([applyMigrations(appOpts), wantFanout ? applyMigrations(baseOpts) : null]);
+      await Promise.all([applyMigrations(appOpts), wantBaseline ? applyMigrations(baseOpts) : null]);
       log("starting wrangler dev…");
-      [app, baseline] = await Promise.all([DevServer.start(appOpts), wantFanout ? DevServer.start(baseOpts) : null]);
+      [app, baseline] = await Promise.all([DevServer.start(appOpts), wantBaseline ? DevServer.start(baseOpts) : null]);
       log(`app on ${app.origin}${baseline ? `, baseline relay on ${baseline.origin}` : ""}`);
 
       const api = new AppApi(app.origin);
@@ -533,6 +462,17 @@ const main = async () => {
         } catch (err) {
           record("fan-out", err);
         }
+      }
+      if (wantGroup && baseline) {
+        try {
+          const appGroup = await createAppGroup(api, config.groupSize, tag);
+          log(`${config.groupSize} users, the sender's friendships and a group room of them all created through the API`);
+          group = await runGroup(app, baseline, appGroup, { size: config.groupSize, messages: config.groupMessages, slices: config.slices, warmup: config.warmupPerRoom, events: config.eventsSockets });
+        } catch (err) {
+          record("group fan-out", err);
+        }
+      }
+      if (baseline) {
         await baseline.stop();
         baseline = null;
       }
@@ -568,7 +508,7 @@ const main = async () => {
   }
 
   if (isAborting()) return;
-  const report = buildReport({ startedAt, info, web, fanout, scale });
+  const report = buildReport({ startedAt, info, web, fanout, group, scale });
   console.log(`\n${report.text}\n`);
   if (outFile) {
     writeFileSync(outFile, JSON.stringify(report.json, null, 2) + "\n");
@@ -577,6 +517,7 @@ const main = async () => {
   if (smoke) {
     for (const [what, ok] of [
       ["fan-out ran", flags["skip-fanout"] || fanout !== null],
+      ["group fan-out ran", flags["skip-group"] || group !== null],
       ["chat list and history ran", flags["skip-scale"] || scale !== null],
       ["web measured", flags["skip-web"] || web !== null],
     ] as const) {
@@ -597,7 +538,7 @@ const kb = (bytes: number) => `${fmt(bytes / 1000)} kB`;
 const ms = (x: number) => `${fmt(x)} ms`;
 const mark = (ok: boolean | null) => (ok === null ? "" : ok ? "met" : "MISSED");
 
-const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; web: WebResult | null; fanout: FanoutResults | null; scale: ScaleResults | null }) => {
+const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; web: WebResult | null; fanout: FanoutResults | null; group: GroupResults | null; scale: ScaleResults | null }) => {
   const targets: { name: string; value: number | null; limit: string; met: boolean | null }[] = [];
   const target = (name: string, value: number | undefined, limit: string, met: (v: number) => boolean) =>
     targets.push({ name, value: value === undefined ? null : round(value), limit, met: value === undefined || !Number.isFinite(value) ? null : met(value) });
@@ -609,10 +550,12 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
   target(`GET /api/rooms first page p50, ${config.scaleRooms} rooms (ms)`, r.scale?.roomsFirstPage.p50, `< ${TARGETS.roomsListP50MsMax} ms`, (v) => v < TARGETS.roomsListP50MsMax);
   target(`history p50, ${config.bigRoomMessages} vs ${config.smallRoomMessages} messages`, r.scale?.historyRatioP50, `≤ ${TARGETS.historyRatioMax}x`, (v) => v <= TARGETS.historyRatioMax);
   target("first-load JS + CSS gzipped (bytes)", r.web?.totalGzip, `≤ ${TARGETS.webGzipBytesMax / 1000} kB`, (v) => v <= TARGETS.webGzipBytesMax);
+  target(`group of ${config.groupSize}: p50 to the last member, app/baseline`, r.group?.ratios.p50, `≤ ${TARGETS.groupP50RatioMax}x`, (v) => v <= TARGETS.groupP50RatioMax);
 
   const parts: string[] = [];
+  /** A row of app against baseline: values, their ratio, a target and whether it was met. */
+  const row = (label: string, a: number, b: number, x: number, unit: (v: number) => string, t = "", m: boolean | null = null) => [label, unit(a), unit(b), ratio(x), t, mark(m)];
   if (f) {
-    const row = (label: string, a: number, b: number, x: number, unit: (v: number) => string, t = "", m: boolean | null = null) => [label, unit(a), unit(b), ratio(x), t, mark(m)];
     const msgs = (v: number) => fmt(v);
     parts.push(
       `Fan-out: R=${config.rooms} rooms × 2 sockets${config.eventsSockets ? " (+ an events socket each)" : ""}; ping-pong ${config.pingPongPerRoom} messages/room in ${config.slices} slices, burst K=${config.burstK} per member × ${config.burstRounds} rounds; app and baseline alternate slice by slice`,
@@ -633,6 +576,23 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
       ) +
         `\nSlice by slice, app/baseline ranged: burst throughput ${ratio(f.sliceRatios.burstThroughput!.min)}–${ratio(f.sliceRatios.burstThroughput!.max)}, ` +
         `ping-pong p50 ${ratio(f.sliceRatios.pingPongP50!.min)}–${ratio(f.sliceRatios.pingPongP50!.max)}, p99 ${ratio(f.sliceRatios.pingPongP99!.min)}–${ratio(f.sliceRatios.pingPongP99!.max)}.`,
+    );
+  }
+  if (r.group) {
+    const g = r.group;
+    parts.push(
+      `Group fan-out: one sender in a room of ${g.size} sockets${config.eventsSockets ? " (+ an events socket each)" : ""}, ${config.groupMessages} messages one at a time in ${config.slices} slices; latency to the last of the ${g.size - 1} receivers; app and baseline alternate slice by slice`,
+      table(
+        ["", "app", "baseline", "app/baseline", "target", ""],
+        [
+          row("messages/s", g.app.throughput, g.baseline.throughput, g.ratios.throughput, (v) => fmt(v)),
+          row("p50 latency, send to the last member", g.app.p50, g.baseline.p50, g.ratios.p50, ms, `≤ ${TARGETS.groupP50RatioMax}x`, targets[6]!.met),
+          row("p95 latency", g.app.p95, g.baseline.p95, g.ratios.p95, ms),
+          row("p99 latency", g.app.p99, g.baseline.p99, g.ratios.p99, ms),
+          row("server CPU per message", g.app.cpuMsPerMessage, g.baseline.cpuMsPerMessage, g.ratios.cpuPerMessage, ms),
+          row("load generator CPU per message", g.app.clientCpuMsPerMessage, g.baseline.clientCpuMsPerMessage, g.app.clientCpuMsPerMessage / g.baseline.clientCpuMsPerMessage, (v) => `${v.toFixed(3)} ms`),
+        ],
+      ) + `\nSlice by slice, app/baseline ranged: p50 ${ratio(g.sliceRatios.p50.min)}–${ratio(g.sliceRatios.p50.max)}, p99 ${ratio(g.sliceRatios.p99.min)}–${ratio(g.sliceRatios.p99.max)}.`,
     );
   }
   if (r.scale) {
@@ -679,6 +639,7 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
     machine: { ...r.info, loadAverageAtEnd: os.loadavg().map((x) => Math.round(x * 100) / 100) },
     config,
     fanout: roundDeep(r.fanout),
+    group: roundDeep(r.group),
     scale: roundDeep(r.scale),
     web: r.web,
     targets,

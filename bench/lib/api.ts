@@ -1,4 +1,6 @@
-/** The app's HTTP API as the bench uses it: sign-up, friends, rooms, timed GETs. */
+/** The app's HTTP API as the bench uses it: sign-up, friends, rooms, timed GETs; the sockets the load generator opens. */
+import type { MemberSpec } from "./loadgen.ts";
+import { endStatus, status } from "./log.ts";
 
 export interface User {
   id: string;
@@ -62,6 +64,12 @@ export class AppApi {
     return body.room.id;
   }
 
+  /** A group of `owner` and `memberIds` (friends of the owner). */
+  async groupRoom(owner: Session, memberIds: string[]): Promise<string> {
+    const { body } = await this.expect<{ room: { id: string } }>(201, "POST", "/api/rooms/group", { cookie: owner.cookie, json: { memberIds } });
+    return body.room.id;
+  }
+
   /** A timed GET that must answer 200; returns the time and the parsed body. */
   async timedGet<T>(path: string, cookie: string): Promise<{ ms: number; body: T }> {
     const res = await this.request("GET", path, { cookie });
@@ -83,3 +91,28 @@ export const pool = async <T, R>(items: readonly T[], limit: number, fn: (item: 
   await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
   return results;
 };
+
+/** `n` users signed up through the API (3 at a time), named `${prefix}_${i}`, with a progress line. */
+export const registerUsers = async (api: AppApi, n: number, prefix: string, password: string): Promise<Session[]> => {
+  let registered = 0;
+  const users = await pool(Array.from({ length: n }, (_, i) => i), 3, async (i) => {
+    const session = await api.register(`${prefix}_${i}`, password, `벤치 ${i}`);
+    status(`registering users through the API: ${++registered}/${n}`);
+    return session;
+  });
+  endStatus();
+  return users;
+};
+
+/** A member's room socket in the app (with `events`, their events socket open alongside). */
+export const appSocket = (origin: string, s: Session, roomId: string, events: boolean): MemberSpec => {
+  const ws = origin.replace(/^http/, "ws");
+  const headers = { Origin: origin, Cookie: s.cookie };
+  return { url: `${ws}/api/rooms/${roomId}/ws`, headers, listeners: events ? [{ url: `${ws}/api/events`, headers }] : undefined };
+};
+
+/** A member's socket in the baseline relay's room (it takes anyone: no sign-up). */
+export const relaySocket = (origin: string, roomId: string, user: string): MemberSpec => ({
+  url: `${origin.replace(/^http/, "ws")}/rooms/${roomId}/ws?user=${user}`,
+  headers: { Origin: origin },
+});

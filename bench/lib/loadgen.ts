@@ -1,14 +1,15 @@
 /**
- * The load generator, shared by the app and the baseline relay: rooms of two sockets that speak
- * the room-socket protocol (`hello` on connect, `send` out, `message` in), driven in two modes.
+ * The load generator, shared by the app and the baseline relay: rooms of sockets that speak the
+ * room-socket protocol (`hello` on connect, `send` out, `message` in), driven in two modes.
  *
- * - ping-pong: one message in flight per room; the member that receives a message sends the next
- *   (latency under light load).
+ * - ping-pong: one message in flight per room; the member that receives a message sends the next,
+ *   or always the same member (`sender`: the group case) (latency under light load).
  * - burst: every member pipelines K messages without waiting; a round ends when all are delivered
  *   (throughput).
  *
  * Latency is send-to-delivery: from `ws.send` on the sender to the `message` frame's arrival on
- * the other member's socket, both in this process (one clock).
+ * the room's other sockets, both in this process (one clock); in a room of more than two, to its
+ * arrival on the last of them.
  *
  * The app refuses sustained floods (each member's send allowance in a room); a bench room sends far
  * faster than a person, so the bench serves the app with that allowance lifted (its Worker vars,
@@ -32,7 +33,8 @@ export interface MemberSpec {
 
 export interface RoomSpec {
   id: string;
-  members: [MemberSpec, MemberSpec];
+  /** Two or more; every message goes to all but its sender. */
+  members: MemberSpec[];
 }
 
 export interface PhaseResult {
@@ -148,7 +150,8 @@ export class Peer {
       const frame = JSON.parse(data) as { message: { clientId: string } };
       this.onDeliver(frame.message.clientId, at);
     } else if (data.startsWith('{"type":"ack"')) this.counts.ack++;
-    else if (data.startsWith('{"type":"read"')) this.counts.read++;
+    // `reads`: a big room's cursor moves, gathered into one frame.
+    else if (data.startsWith('{"type":"read"') || data.startsWith('{"type":"reads"')) this.counts.read++;
     else if (data.startsWith('{"type":"error"')) this.fail(new Error(`error frame: ${data.slice(0, 300)}`));
     else this.counts.other++;
   }
@@ -181,12 +184,13 @@ export interface FanoutOptions {
   cpu?: () => number;
 }
 
-/** R rooms of two connected members, and the two load modes over them. */
+/** R rooms of connected members, and the two load modes over them. */
 export class Fanout {
   readonly rooms: RoomSpec[];
   readonly peers: Peer[][] = [];
   private readonly opts: Required<FanoutOptions>;
-  private readonly sentAt = new Map<string, number>();
+  /** Messages in flight: when sent, and how many members have yet to receive them. */
+  private readonly inFlight = new Map<string, { at: number; waiting: number }>();
   private counter = 0;
   private failure: Error | null = null;
   private failureListeners: ((err: Error) => void)[] = [];
@@ -230,8 +234,8 @@ export class Fanout {
 
   /**
    * Runs until every room has delivered `target` messages, `start` having sent the first ones and
-   * `onDelivered(r, j)` the reaction to each delivery to member j of room r; adds the timed window
-   * to `into`.
+   * `react(r, j)` the reaction to each message's delivery to the last member waiting for it (j, of
+   * room r); adds the timed window to `into`.
    */
   private async drive(what: string, target: number, start: () => void, react: (r: number, j: number) => void, into: PhaseResult): Promise<void> {
     const cpu0 = this.opts.cpu();
@@ -262,11 +266,12 @@ export class Fanout {
       this.peers.forEach((room, r) =>
         room.forEach((peer, j) => {
           peer.onDeliver = (clientId, at) => {
-            const sent = this.sentAt.get(clientId);
+            const sent = this.inFlight.get(clientId);
             if (sent === undefined) return finish(new Error(`${what}: unexpected delivery of ${clientId}`));
-            this.sentAt.delete(clientId);
-            latencies.push(at - sent);
             lastProgress = at;
+            if (--sent.waiting > 0) return;
+            this.inFlight.delete(clientId);
+            latencies.push(at - sent.at);
             if (++delivered === target) return finish(null, at - t0);
             react(r, j);
           };
@@ -285,12 +290,15 @@ export class Fanout {
 
   private sendFrom(r: number, j: number) {
     const id = this.nextId(r, j);
-    this.sentAt.set(id, performance.now());
+    this.inFlight.set(id, { at: performance.now(), waiting: this.peers[r]!.length - 1 });
     this.peers[r]![j]!.send(id, body(this.counter));
   }
 
-  /** `perRoom` messages per room, one in flight per room, members taking turns. */
-  async pingPong(perRoom: number, what = `${this.opts.label} ping-pong`): Promise<PhaseResult> {
+  /**
+   * `perRoom` messages per room, one in flight per room: the last member to receive a message
+   * sends the next, or member `sender` sends them all.
+   */
+  async pingPong(perRoom: number, what = `${this.opts.label} ping-pong`, sender?: number): Promise<PhaseResult> {
     const result = emptyPhase();
     const sent = this.rooms.map(() => 0);
     const send = (r: number, j: number) => {
@@ -300,9 +308,9 @@ export class Fanout {
     await this.drive(
       what,
       perRoom * this.rooms.length,
-      () => this.rooms.forEach((_, r) => send(r, 0)),
+      () => this.rooms.forEach((_, r) => send(r, sender ?? 0)),
       (r, j) => {
-        if (sent[r]! < perRoom) send(r, j);
+        if (sent[r]! < perRoom) send(r, sender ?? j);
       },
       result,
     );
@@ -315,9 +323,11 @@ export class Fanout {
     for (let round = 1; round <= rounds; round++) {
       await this.drive(
         rounds > 1 ? `${what} round ${round}/${rounds}` : what,
-        this.rooms.length * 2 * k,
+        this.rooms.reduce((n, room) => n + room.members.length * k, 0),
         () => {
-          for (let r = 0; r < this.rooms.length; r++) for (let j = 0; j < 2; j++) for (let i = 0; i < k; i++) this.sendFrom(r, j);
+          this.peers.forEach((room, r) => room.forEach((_, j) => {
+            for (let i = 0; i < k; i++) this.sendFrom(r, j);
+          }));
         },
         () => {},
         result,
@@ -329,6 +339,11 @@ export class Fanout {
   /** Sends so far, warm-up included. */
   sentCount(): number {
     return this.counter;
+  }
+
+  /** `message` frames each member of room r has received so far, warm-up included. */
+  received(r: number): number[] {
+    return this.peers[r]!.map((p) => p.counts.message);
   }
 
   /** Frame counts over all sockets (for sanity checks: the app acks every send). */
