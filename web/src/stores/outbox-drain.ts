@@ -59,7 +59,8 @@ let stop: (() => void) | undefined;
 
 /**
  * Pending messages reach their rooms from any screen: those of rooms not open in this tab are sent
- * over HTTP, now, every few seconds and when the network comes back.
+ * over HTTP every few seconds and when the network comes back. Not at once: a tab that starts on a
+ * room's page opens that room (and sends its outbox there) first.
  */
 export const startOutboxDrain = (meId: string): void => {
   if (stop) return;
@@ -71,7 +72,6 @@ export const startOutboxDrain = (meId: string): void => {
     window.removeEventListener("online", run);
     stop = undefined;
   };
-  run();
 };
 
 onSignedOut(() => stop?.());
