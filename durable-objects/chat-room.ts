@@ -1,18 +1,18 @@
 import { DurableObject } from "cloudflare:workers";
-import * as v from "valibot";
-import { ClientFrame, LIMITS, type Message, type RoomErrorCode, SOCKET_LIMITS, issueFields, summarizeFields } from "../worker/contract";
+import { type Message, SOCKET_LIMITS } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { loadRooms } from "../worker/db/chat-list";
 import { memberIds } from "../worker/db/views";
 import { userHub } from "../worker/lib/hubs";
 import { ChatListNotifier } from "./chat-list-notifier";
+import { REFUSALS, admitFrame } from "./frame-admission";
 import { MemberAllowances } from "./member-allowances";
 import { ReadFanout } from "./read-fanout";
 import { type MembershipChange, type MembershipOutcome, RoomMembership } from "./room-membership";
 import { type Draft, RoomStore } from "./room-store";
 import { loadRoomForEach } from "./room-view";
 import { SYNC_BYTES, answerSync } from "./room-sync";
-import { CLOSE_POLICY, CLOSE_TOO_BIG, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
+import { CLOSE_POLICY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { allowanceFrom } from "./token-bucket";
 
 interface Attachment {
@@ -48,11 +48,6 @@ const MAX_GROUP = 100;
 /** Names the send allowance in the object's storage (member-allowances.ts). */
 export const SEND_ALLOWANCE = "allowance";
 
-const REFUSALS = {
-  rate_limited: "Sending too fast; resend this one shortly.",
-  out_of_order: "The message written before this one is not stored yet; send that one first.",
-  store_failed: "The message was not saved; it will be resent.",
-} as const;
 
 /**
  * One object per room, named by the room's id. It serializes the room's writes (so seq order is
@@ -126,7 +121,7 @@ export class ChatRoom extends DurableObject<Env> {
 
   async webSocketMessage(ws: WebSocket, raw: string | ArrayBuffer): Promise<void> {
     const att = ws.deserializeAttachment() as Attachment;
-    const frame = this.admit(ws, att, raw);
+    const frame = admitFrame(ws, raw, { sessionExpires: att.sessionExpires, spend: () => this.allowances.take(att.userId, Date.now()) });
     if (!frame) return;
     switch (frame.type) {
       case "send":
@@ -152,32 +147,6 @@ export class ChatRoom extends DurableObject<Env> {
         return answered;
       }
     }
-  }
-
-  /** Size, session, rate and schema checks; a refused frame is answered (or the socket closed) here. */
-  private admit(ws: WebSocket, att: Attachment, raw: string | ArrayBuffer): ClientFrame | undefined {
-    const now = Date.now();
-    const refuse = (code: RoomErrorCode, message: string, clientId?: string) => {
-      sendFrame(ws, { type: "error", code, message, ...(clientId && { clientId }) });
-      return undefined;
-    };
-    const close = (code: number, reason: string) => {
-      ws.close(code, reason);
-      return undefined;
-    };
-    if (now >= att.sessionExpires) return close(CLOSE_POLICY, "session expired");
-    const bytes = typeof raw === "string" ? (raw.length * 3 > LIMITS.frameBytesMax ? new TextEncoder().encode(raw).length : 0) : raw.byteLength;
-    if (bytes > LIMITS.frameBytesMax) return close(CLOSE_TOO_BIG, "frame larger than 64 KiB");
-    // Every frame spends the member's allowance, whatever it holds, so junk cannot flood past the limit.
-    const verdict = this.allowances.take(att.userId, now);
-    if (verdict === "close") return close(CLOSE_POLICY, "flooding");
-    const json = typeof raw === "string" ? parseJson(raw) : NOT_JSON;
-    if (verdict === "refuse") return refuse("rate_limited", REFUSALS.rate_limited, clientIdOf(json));
-    if (typeof raw !== "string") return refuse("bad_frame", "Send text frames with one JSON object each.");
-    if (json === NOT_JSON) return refuse("bad_json", "The frame is not valid JSON.");
-    const parsed = v.safeParse(ClientFrame, json);
-    if (parsed.success) return parsed.output;
-    return refuse("invalid", summarizeFields(issueFields(parsed.issues)), clientIdOf(json));
   }
 
   // Defined so the runtime treats these sockets as hibernatable; a closed socket needs no cleanup here.
@@ -319,20 +288,5 @@ export class ChatRoom extends DurableObject<Env> {
 
 /** 0 for a socket opened before attachments carried it (direct rooms: everyone joined at 0). */
 const joinedSeqOf = (ws: WebSocket): number => (ws.deserializeAttachment() as Attachment).joinedSeq ?? 0;
-
-const NOT_JSON = Symbol("not JSON");
-
-const parseJson = (raw: string): unknown => {
-  try {
-    return JSON.parse(raw);
-  } catch {
-    return NOT_JSON;
-  }
-};
-
-const clientIdOf = (json: unknown): string | undefined => {
-  const id = (json as { clientId?: unknown } | null)?.clientId;
-  return typeof id === "string" && id.length > 0 && id.length <= LIMITS.clientIdMax ? id : undefined;
-};
 
 const logFailure = (what: string) => (err: unknown) => console.error(`${what} failed`, err);

@@ -4,7 +4,7 @@
  */
 import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { LIMITS, encodeRoomCursor, type Member, type Room, type RoomCursor, type RoomsPage, type SystemEvent, type UnreadTotal } from "../contract";
+import { LIMITS, encodeRoomCursor, type Member, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
 import { systemAbove, toMessage } from "./views";
