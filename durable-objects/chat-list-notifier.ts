@@ -102,7 +102,7 @@ export class ChatListNotifier {
     if (!roomFor) return;
     const callHub = async (id: string) => {
       const wakes = this.hubWakes.get(id) ?? 0;
-      const quietMs = await userHub(this.env, id).roomChanged(id, this.roomId, chatListRow(roomFor(id), id));
+      const quietMs = await userHub(this.env, id).roomChanged(this.roomId, chatListRow(roomFor(id), id));
       if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
     };
     await Promise.all(listening.map((id) => callHub(id).catch(logFailure)));

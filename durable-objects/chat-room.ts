@@ -278,7 +278,7 @@ export class ChatRoom extends DurableObject<Env> {
     sendFrame(sockets, { type: "message", message: outcome.message });
     this.chatLists.membersChanged(outcome.memberIds);
     this.chatLists.changed();
-    for (const userId of outcome.left) await userHub(this.env, userId).roomRemoved(userId, this.roomId).catch(logFailure("roomRemoved"));
+    for (const userId of outcome.left) await userHub(this.env, userId).roomRemoved(this.roomId).catch(logFailure("roomRemoved"));
     if (sockets.length === 0 || outcome.memberIds.length === 0) return;
     const roomFor = await loadRoomForEach(this.db, this.roomId, outcome.memberIds[0]!).catch((err: unknown) => logFailure("room frame")(err));
     if (!roomFor) return;

@@ -39,6 +39,8 @@ const ENDED_MEMORY_MS = 10 * 60_000;
  * out can close them all.
  */
 export class UserHub extends DurableObject<Env> {
+  /** The hub is named by its user's id (`getByName`). */
+  private readonly userId = this.ctx.id.name!;
   private readonly db = getDb(this.env);
   /** The room socket's allowance numbers, per events socket: this socket takes no frames but `ping`. */
   private readonly allowance = allowanceFrom(this.env);
@@ -51,7 +53,6 @@ export class UserHub extends DurableObject<Env> {
   }
 
   async fetch(request: Request): Promise<Response> {
-    const userId = request.headers.get(TRUSTED.userId)!;
     const now = Date.now();
     const attachment: Attachment = {
       sessionId: request.headers.get(TRUSTED.sessionId)!,
@@ -68,7 +69,7 @@ export class UserHub extends DurableObject<Env> {
     else closeOldest(open, SOCKET_LIMITS.eventsPerUser - 1, "open tabs");
     // Before the 101: the client re-reads its chat list once open, so every change it could miss
     // while a room still thought nobody was listening happened before that read.
-    if (!(await this.wakeQuietRooms(userId))) server.close(CLOSE_RETRY, "rooms not reachable; reconnect");
+    if (!(await this.wakeQuietRooms())) server.close(CLOSE_RETRY, "rooms not reachable; reconnect");
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -96,32 +97,32 @@ export class UserHub extends DurableObject<Env> {
    * long the room may stop calling (most members of most rooms are offline, and each call wakes this
    * object); 0 means keep calling.
    */
-  async roomChanged(userId: string, roomId: string, room: Room): Promise<number> {
+  async roomChanged(roomId: string, room: Room): Promise<number> {
     if (liveSockets(this.ctx).length === 0) {
       this.ctx.storage.kv.put(QUIET_KEY + roomId, Date.now());
       // Rooms stop telling this hub now: the tally would go stale.
       this.unread.forget();
       return quietFor();
     }
-    const unread = await this.unread.withRoom(userId, room);
+    const unread = await this.unread.withRoom(this.userId, room);
     if (unread) this.push({ type: "room", room, unread });
     return 0;
   }
 
   /** The user left a room (from one of their tabs): every tab drops it, with the new unread total. */
-  async roomRemoved(userId: string, roomId: string): Promise<void> {
+  async roomRemoved(roomId: string): Promise<void> {
     this.unread.forget();
     if (liveSockets(this.ctx).length === 0) return;
-    this.push({ type: "room_removed", roomId, unread: await loadUnreadTotal(this.db, userId) });
+    this.push({ type: "room_removed", roomId, unread: await loadUnreadTotal(this.db, this.userId) });
   }
 
   /** Tells every room that was told nobody listens that someone does now; false if one could not be told. */
-  private async wakeQuietRooms(userId: string): Promise<boolean> {
+  private async wakeQuietRooms(): Promise<boolean> {
     const kv = this.ctx.storage.kv;
     const now = Date.now();
     const results = await Promise.allSettled(
       [...kv.list<number>({ prefix: QUIET_KEY })].map(async ([key, quietAt]) => {
-        if (now - quietAt <= QUIET_MEMORY_MS) await chatRoom(this.env, key.slice(QUIET_KEY.length)).hubListening(userId);
+        if (now - quietAt <= QUIET_MEMORY_MS) await chatRoom(this.env, key.slice(QUIET_KEY.length)).hubListening(this.userId);
         // A quiet answer given while we were asking is newer than this wake-up and keeps its entry.
         if (kv.get(key) === quietAt) kv.delete(key);
       }),
@@ -152,7 +153,7 @@ export class UserHub extends DurableObject<Env> {
   }
 
   /** Closes every socket of a session: this hub's and those in the rooms the user opened. */
-  async closeSession(userId: string, sessionId: string): Promise<void> {
+  async closeSession(sessionId: string): Promise<void> {
     const kv = this.ctx.storage.kv;
     const now = Date.now();
     for (const [key, endedAt] of kv.list<number>({ prefix: ENDED_KEY })) if (now - endedAt > ENDED_MEMORY_MS) kv.delete(key);
@@ -162,7 +163,7 @@ export class UserHub extends DurableObject<Env> {
     // allSettled: one unreachable room must not fail a logout whose session is already revoked.
     const results = await Promise.allSettled(
       rooms.map(async ([key, notedAt]) => {
-        const remaining = await chatRoom(this.env, key.slice(ROOM_KEY.length)).closeSession(userId, sessionId);
+        const remaining = await chatRoom(this.env, key.slice(ROOM_KEY.length)).closeSession(this.userId, sessionId);
         // Forget the room only if no socket registered there while we were asking.
         if (remaining === 0 && kv.get(key) === notedAt) kv.delete(key);
       }),

@@ -101,10 +101,10 @@ describe("group room sockets", () => {
     const hub = userHub(env, owner.user.id);
     // A view no D1 row matches: the frame can only have come from what the room handed over.
     const handed = { ...room, kind: "group" as const, title: "handed over by the room", unreadCount: 7, version: room.version + 1_000 };
-    await hub.roomChanged(owner.user.id, room.id, handed);
+    await hub.roomChanged(room.id, handed);
     const frame = await events.next((f) => f.type === "room" && f.room.title === handed.title);
     expect(frame).toMatchObject({ unread: { total: 7, version: handed.version } });
-    await hub.roomChanged(owner.user.id, room.id, { ...room, kind: "group", title: "older" });
+    await hub.roomChanged(room.id, { ...room, kind: "group", title: "older" });
     // A real change whose view still has a lower version than the handed one: dropped too.
     await say(room.id, owner, "below the handed version");
     await quiet(400);

@@ -53,7 +53,7 @@ export const authRoutes = new Hono<AppEnv>()
     clearSessionCookie(c);
     if (found) {
       await revokeSession(c.env, found.session.id);
-      await userHub(c.env, found.user.id).closeSession(found.user.id, found.session.id);
+      await userHub(c.env, found.user.id).closeSession(found.session.id);
     }
     return c.body(null, 204);
   });
