@@ -7,7 +7,7 @@ import { body, expectError } from "../contract-helpers";
 import type { EventFrame, Message, Room, RoomServerFrame } from "../../../worker/contract";
 
 type Frame = RoomServerFrame | EventFrame;
-import { connectedPair, controlBatches, evictRoom, roomStub, serverLog, sleep, twoFriends, waitFor } from "./support";
+import { allowanceRefilled, connectedPair, controlBatches, evictRoom, roomStub, serverLog, twoFriends, waitFor } from "./support";
 
 /**
  * Sender order (docs/architecture.md): one sender's messages in a room are stored in the order the
@@ -53,7 +53,7 @@ describe("sender order", { timeout: 30_000 }, () => {
     for (const id of burst.slice(cut)) expect(["rate_limited", "out_of_order"]).toContain(first.get(id));
     // The allowance refills meanwhile, so later sends get through the limit; none may be stored
     // before the refused one.
-    await sleep(2 * (1000 / PER_SECOND));
+    await allowanceRefilled(room.id, a.user.id, 2);
     const mark = sa.frames.length;
     const later = ids.slice(BURST + 5, BURST + 7);
     sendChain(sa, later, burst.at(-1));
@@ -64,7 +64,7 @@ describe("sender order", { timeout: 30_000 }, () => {
     // The client resends what is pending, in order, paced by the allowance.
     const pending = ids.slice(cut);
     for (const [i, clientId] of pending.entries()) {
-      await sleep(1000 / PER_SECOND + 20);
+      await allowanceRefilled(room.id, a.user.id, 1);
       sa.send({ type: "send", clientId, body: `line ${clientId}`, after: i === 0 ? ids[cut - 1] : pending[i - 1] });
       await sa.next(isAck(clientId), 5000);
     }

@@ -182,6 +182,18 @@ export const refillAllowance = async (roomId: string, userId: string) => {
   await evictRoom(roomId, "hibernate");
 };
 
+/** Waits until a member's send allowance in a room has `frames` whole frames in it again (it refills with time). */
+export const allowanceRefilled = (roomId: string, userId: string, frames: number) =>
+  waitFor(
+    () =>
+      runInDurableObject(roomStub(roomId), (instance: object) =>
+        (instance as unknown as { allowances: { tokens(userId: string, now: number): number } }).allowances.tokens(userId, Date.now()) >= frames,
+      ),
+    () => `the allowance to hold ${frames} frames`,
+    10_000,
+    20,
+  );
+
 const MARK = "__deliveryTestMark";
 /** Puts a mark on the current instance; `instanceMarked` tells whether the instance is still that one. */
 export const markInstance = (roomId: string) =>

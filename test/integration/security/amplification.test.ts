@@ -3,7 +3,10 @@
  * a budget per member and room (shared by their sockets, kept across reconnects); a member's
  * sockets in one room are capped, past which the oldest is closed.
  */
-import { describe, expect, it } from "vitest";
+import { runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import { describe, expect, it, vi } from "vitest";
+import { chatRoom } from "../../../worker/lib/hubs";
 import { SYNC_BYTES } from "../../../durable-objects/room-sync";
 import { SOCKET_LIMITS } from "../../../worker/contract";
 import { pair, roomSocket, type TestSocket } from "../harness";
@@ -58,8 +61,13 @@ describe("sync amplification", { timeout: 120_000 }, () => {
     expect(again).toMatchObject({ more: true });
     expect(second.ofType("message").length).toBeLessThanOrEqual(2);
 
-    // A second later about 64 KiB more: ten or so of these 6 KB messages, continuing in order.
-    await new Promise((resolve) => setTimeout(resolve, 1000));
+    // Once the budget has refilled by about 64 KiB (a second), ten or so of these 6 KB messages
+    // more, continuing in order.
+    const budgetLeft = () =>
+      runInDurableObject(chatRoom(env, room.id), (instance: object) =>
+        (instance as unknown as { syncBudgets: { tokens(userId: string, now: number): number } }).syncBudgets.tokens(a.user.id, Date.now()),
+      );
+    await vi.waitFor(async () => expect(await budgetLeft()).toBeGreaterThanOrEqual(SYNC_BYTES.perSecond), { timeout: 5_000, interval: 100 });
     second.send({ type: "sync", after: again.lastSeq });
     const later = await second.next((f): f is Extract<Frame, { type: "synced" }> => isSynced(f) && f.lastSeq > again.lastSeq);
     const more = second.ofType("message").map((f) => f.message.seq).filter((seq) => seq > again.lastSeq);

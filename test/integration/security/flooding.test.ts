@@ -12,7 +12,7 @@ import { befriend, isAck, isMessage, pair, register, roomSocket, type TestSocket
 import { STRIKES_BEFORE_CLOSE, allowanceFrom } from "../../../durable-objects/token-bucket";
 import { SOCKET_LIMITS } from "../../../worker/contract";
 import { nextRaw } from "../contract-helpers";
-import { evictRoom } from "../delivery/support";
+import { allowanceRefilled, evictRoom } from "../delivery/support";
 import { openSocket, query, sleep, stillOpen } from "./helpers";
 
 const { burst: BURST, perSecond: REFILL_PER_SEC } = allowanceFrom(env);
@@ -70,7 +70,7 @@ describe("room socket flood", () => {
     // Reconnecting does not refill the flooder's allowance: the new socket is told it is empty.
     const fresh = await roomSocket(room.id, a);
     expect(hello(fresh).allowance.tokens).toBeLessThanOrEqual(2);
-    await sleep(1000 / REFILL_PER_SEC + 50);
+    await allowanceRefilled(room.id, a.user.id, 1);
     fresh.send({ type: "send", clientId: "calm-2", body: "sorry, cat on keyboard" });
     const ack2 = await fresh.next(isAck("calm-2"));
     expect(ack2.message.seq).toBe(ack.message.seq + 1);
