@@ -1,8 +1,8 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { type Session, befriendAll, call, group, seedUsers, upgrade } from "../harness";
-import { SimClient } from "./sim-client";
-import { controlBatches, evictRoom, serverLog, sleep, waitFor } from "./support";
+import { type Session, befriendAll, call, group, seedUsers } from "../harness";
+import type { SimClient } from "./sim-client";
+import { controlBatches, evictRoom, serverLog, simClient, sleep, waitFor } from "./support";
 
 /**
  * The delivery chaos test's group case (security.md "Delivery"): members of a group room send while
@@ -24,17 +24,7 @@ describe("delivery under chaos in a group whose members join and leave", () => {
     const { owner, members, room } = await group(3);
     const [d, e] = await seedUsers(2);
     await befriendAll(owner, [d!, e!]);
-    const clientOf = (who: Session, name: string) =>
-      new SimClient({
-        name,
-        roomId: room.id,
-        userId: who.user.id,
-        open: async () => {
-          const res = await upgrade(`/api/rooms/${room.id}/ws`, { cookie: who.cookie });
-          if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade: ${res.status}`);
-          return res.webSocket;
-        },
-      });
+    const clientOf = (who: Session, name: string) => simClient(name, room.id, who);
     const [a, b, c] = [clientOf(owner, "a"), clientOf(members[1]!, "b"), clientOf(members[2]!, "c")];
     const [cd, ce] = [clientOf(d!, "d"), clientOf(e!, "e")];
     const clients = [a, b, c, cd, ce];

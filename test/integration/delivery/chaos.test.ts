@@ -1,10 +1,9 @@
 import { abortAllDurableObjects } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { upgrade } from "../harness";
 import { type ChaosAction, chaosActions, fingerprint, type Plan, type PlanConfig, planChaos, roomOf } from "./chaos-plan";
-import { SimClient, type SimClientStats } from "./sim-client";
-import { controlBatches, evictRoom, roomRow, serverLog, sleep, twoFriends, waitFor } from "./support";
+import type { SimClientStats } from "./sim-client";
+import { controlBatches, evictRoom, roomRow, serverLog, simClient, sleep, twoFriends, waitFor } from "./support";
 
 /**
  * The acceptance test of security.md "Delivery": clients send hundreds of messages while the test
@@ -87,21 +86,7 @@ describe(`delivery under chaos (seed ${SEED})`, () => {
     console.log(`chaos seed=${SEED} plan=${fingerprint(plan)} steps=${plan.steps.length} messages=${total} actions=${JSON.stringify(counts)}`);
 
     const pairs = await Promise.all(Array.from({ length: CONFIG.rooms }, () => twoFriends()));
-    const clients = pairs.flatMap(({ a, b, room }, r) =>
-      [a, b].map(
-        (who, side) =>
-          new SimClient({
-            name: `room${r}/${side === 0 ? "a" : "b"}`,
-            roomId: room.id,
-            userId: who.user.id,
-            open: async () => {
-              const res = await upgrade(`/api/rooms/${room.id}/ws`, { cookie: who.cookie });
-              if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade: ${res.status}`);
-              return res.webSocket;
-            },
-          }),
-      ),
-    );
+    const clients = pairs.flatMap(({ a, b, room }, r) => [a, b].map((who, side) => simClient(`room${r}/${side === 0 ? "a" : "b"}`, room.id, who)));
     const started = Date.now();
     /** What each failBatch action installed: which batch calls it failed and their sizes. */
     const injected: { drafts: number[]; failCalls: Set<number> }[] = [];

@@ -2,7 +2,8 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { allowanceKey } from "../../../durable-objects/member-allowances";
 import { SEND_ALLOWANCE } from "../../../durable-objects/chat-room";
 import { env } from "cloudflare:workers";
-import { befriend, directRoom, register, roomSocket } from "../harness";
+import { befriend, directRoom, register, roomSocket, type Session, upgrade } from "../harness";
+import { SimClient } from "./sim-client";
 
 /** Shared helpers of the delivery tests: the room object, what D1 holds, and a handle on D1 batches. */
 
@@ -20,6 +21,19 @@ export const connectedPair = async () => {
   const [sa, sb] = await Promise.all([roomSocket(room.id, a), roomSocket(room.id, b)]);
   return { a, b, room, sa, sb };
 };
+
+/** A simulated client of `who` in a room, opening its socket through the Worker as a browser would. */
+export const simClient = (name: string, roomId: string, who: Session) =>
+  new SimClient({
+    name,
+    roomId,
+    userId: who.user.id,
+    open: async () => {
+      const res = await upgrade(`/api/rooms/${roomId}/ws`, { cookie: who.cookie });
+      if (res.status !== 101 || !res.webSocket) throw new Error(`upgrade: ${res.status}`);
+      return res.webSocket;
+    },
+  });
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
