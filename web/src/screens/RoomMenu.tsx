@@ -101,6 +101,26 @@ export default function RoomMenu(props: {
   const heading = () =>
     view() === "invite" ? t("invite") : view() === "rename" ? t("renameRoom") : view() === "leave" ? t("leaveTitle") : t("roomMenu");
 
+  /**
+   * Cancel (back to the menu) and the view's action: a form's submit, or a button for a danger.
+   * `disabled` is read inside, so a busy change updates the button rather than replacing it (focus stays).
+   */
+  const actions = (action: { label: string; disabled: () => boolean; danger?: () => void }) => (
+    <div class="menu-actions">
+      <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
+        {t("cancel")}
+      </button>
+      <button
+        type={action.danger ? "button" : "submit"}
+        class={action.danger ? "btn btn-danger" : "btn btn-primary"}
+        disabled={action.disabled()}
+        onClick={action.danger}
+      >
+        {action.label}
+      </button>
+    </div>
+  );
+
   const errorLine = () => (
     <p class="dialog-result bad" role="status" aria-live="polite">
       <Show when={error()}>{(key) => t(key(), { n: LIMITS.groupTitleMax })}</Show>
@@ -153,14 +173,7 @@ export default function RoomMenu(props: {
             <form class="pick-form" onSubmit={invite}>
               <FriendChecklist friends={candidates()} selected={picked()} onChange={setPicked} focusSearch />
               {errorLine()}
-              <div class="menu-actions">
-                <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
-                  {t("cancel")}
-                </button>
-                <button type="submit" class="btn btn-primary" disabled={busy() || picked().size === 0}>
-                  {t("inviteSubmit")}
-                </button>
-              </div>
+              {actions({ label: t("inviteSubmit"), disabled: () => busy() || picked().size === 0 })}
             </form>
           </Match>
           <Match when={view() === "rename"}>
@@ -182,14 +195,7 @@ export default function RoomMenu(props: {
                 {t("renameHint")}
               </p>
               {errorLine()}
-              <div class="menu-actions">
-                <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
-                  {t("cancel")}
-                </button>
-                <button type="submit" class="btn btn-primary" disabled={busy()}>
-                  {t("save")}
-                </button>
-              </div>
+              {actions({ label: t("save"), disabled: busy })}
             </form>
           </Match>
           <Match when={view() === "leave"}>
@@ -197,14 +203,7 @@ export default function RoomMenu(props: {
               {t("leaveConfirm")}
             </p>
             {errorLine()}
-            <div class="menu-actions">
-              <button type="button" class="btn btn-secondary" onClick={() => show("menu")}>
-                {t("cancel")}
-              </button>
-              <button type="button" class="btn btn-danger" disabled={busy()} onClick={leave}>
-                {t("leaveRoom")}
-              </button>
-            </div>
+            {actions({ label: t("leaveRoom"), disabled: busy, danger: leave })}
           </Match>
         </Switch>
       </div>
