@@ -8,6 +8,8 @@ const { vars } = unstable_readConfig({ config: "./wrangler.toml" });
 
 export default defineConfig(async () => ({
   plugins: [
+    // The room log's migrations import their .sql files as text, as wrangler.toml's Text rule does.
+    { name: "sql-as-text", transform: (code: string, id: string) => (id.endsWith(".sql") ? `export default ${JSON.stringify(code)};` : undefined) },
     cloudflareTest({
       wrangler: { configPath: "./wrangler.toml" },
       miniflare: {

@@ -1,8 +1,7 @@
-import { chatListRow } from "../worker/db/chat-list";
-import { memberIds } from "../worker/db/views";
-import type { Db } from "../worker/db/client";
 import { userHub } from "../worker/lib/hubs";
-import { loadRoomForEach } from "./room-view";
+import type { AlarmClock } from "./alarm-clock";
+import type { RoomLog } from "./room-log/room-log";
+import { chatListRowsFor } from "./room-log/views";
 
 const WINDOW_MS = 300;
 /**
@@ -24,8 +23,6 @@ export class ChatListNotifier {
   private owed = false;
   /** When the alarm this instance set will fire (0: none set by this instance). */
   private alarmAt = 0;
-  /** Read once per wake-up; the room's object sets it on every membership change it makes (membersChanged). */
-  private members?: string[];
   /**
    * Members whose hub answered that no tab is open, and until when (this object's clock) it need not
    * be called. Losing this on eviction only costs calls; hubListening clears an entry early.
@@ -35,10 +32,9 @@ export class ChatListNotifier {
   private readonly hubWakes = new Map<string, number>();
 
   constructor(
-    private readonly ctx: DurableObjectState,
+    private readonly clock: AlarmClock,
     private readonly env: Env,
-    private readonly db: Db,
-    private readonly roomId: string,
+    private readonly log: RoomLog,
   ) {}
 
   changed(now = Date.now()): void {
@@ -52,11 +48,6 @@ export class ChatListNotifier {
     this.notifyMembers().catch(logFailure);
     this.windowEnd = now + WINDOW_MS;
     setTimeout(() => this.windowEnded(), WINDOW_MS);
-  }
-
-  /** The members after a change this room made: the next calls go to them (newcomers included, leavers not). */
-  membersChanged(ids: string[]): void {
-    this.members = ids;
   }
 
   /** A member's hub has a tab open again: call it on every change from now on. */
@@ -79,7 +70,7 @@ export class ChatListNotifier {
   private owe(): void {
     if (this.alarmAt >= this.windowEnd) return;
     this.alarmAt = this.windowEnd + ALARM_SLACK_MS;
-    this.ctx.storage.setAlarm(this.alarmAt).catch(logFailure);
+    this.clock.at(this.alarmAt);
   }
 
   private windowEnded(): void {
@@ -89,20 +80,18 @@ export class ChatListNotifier {
   }
 
   private everyHubQuiet(now: number): boolean {
-    return this.members?.every((id) => (this.quietHubs.get(id) ?? 0) > now) ?? false;
+    return this.log.ready && this.log.memberIds().every((id) => (this.quietHubs.get(id) ?? 0) > now);
   }
 
   private async notifyMembers(): Promise<void> {
-    const ids = (this.members ??= await memberIds(this.db, this.roomId));
+    if (!this.log.ready) return;
     const now = Date.now();
-    const listening = ids.filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
+    const listening = this.log.memberIds().filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
     if (listening.length === 0) return;
-    // One read of the room for every member, not one per member's hub.
-    const roomFor = await loadRoomForEach(this.db, this.roomId, ids[0]!);
-    if (!roomFor) return;
+    const rowFor = chatListRowsFor(this.log);
     const callHub = async (id: string) => {
       const wakes = this.hubWakes.get(id) ?? 0;
-      const quietMs = await userHub(this.env, id).roomChanged(this.roomId, chatListRow(roomFor(id), id));
+      const quietMs = await userHub(this.env, id).roomChanged(this.log.roomId, rowFor(id));
       if (quietMs > 0 && (this.hubWakes.get(id) ?? 0) === wakes) this.quietHubs.set(id, Date.now() + quietMs);
     };
     await Promise.all(listening.map((id) => callHub(id).catch(logFailure)));

@@ -1,16 +1,19 @@
 import { DurableObject } from "cloudflare:workers";
-import { type Message, SOCKET_LIMITS } from "../worker/contract";
+import { inArray, sql } from "drizzle-orm";
+import { type Message, type Room, SOCKET_LIMITS } from "../worker/contract";
 import { getDb } from "../worker/db/client";
-import { loadRooms } from "../worker/db/chat-list";
-import { memberIds } from "../worker/db/views";
+import { users } from "../worker/db/schema";
 import { userHub } from "../worker/lib/hubs";
+import { AlarmClock } from "./alarm-clock";
 import { ChatListNotifier } from "./chat-list-notifier";
+import { D1WriteBehind } from "./d1-write-behind";
 import { REFUSALS, admitFrame } from "./frame-admission";
 import { MemberAllowances } from "./member-allowances";
 import { ReadFanout } from "./read-fanout";
+import { importFromD1 } from "./room-log/import-from-d1";
+import { type Draft, RoomLog } from "./room-log/room-log";
+import { roomForEach } from "./room-log/views";
 import { type MembershipChange, type MembershipOutcome, RoomMembership } from "./room-membership";
-import { type Draft, RoomStore } from "./room-store";
-import { loadRoomForEach } from "./room-view";
 import { SYNC_BYTES, answerSync } from "./room-sync";
 import { CLOSE_POLICY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { allowanceFrom } from "./token-bucket";
@@ -47,21 +50,26 @@ const MAX_GROUP = 100;
 
 /** Names the send allowance in the object's storage (member-allowances.ts). */
 export const SEND_ALLOWANCE = "allowance";
+/** How often the log's copy of its members' names is compared with D1's (a member may rename themselves). */
+const NAMES_REFRESH_MS = 10 * 60_000;
 
 
 /**
- * One object per room, named by the room's id. It serializes the room's writes (so seq order is
- * fan-out order), holds the members' hibernatable sockets, and keeps nothing durable in memory:
- * seq lives in D1, each socket's state in its attachment, each member's allowance in storage.
+ * One object per room, named by the room's id. It keeps the room's log, members and read cursors
+ * in its own SQLite (room-log/), serializes the room's writes (so seq order is fan-out order),
+ * holds the members' hibernatable sockets, and writes the log into D1 behind the acks
+ * (d1-write-behind.ts). Each socket's state lives in its attachment, each member's allowance in storage.
  */
 export class ChatRoom extends DurableObject<Env> {
   private readonly roomId = this.ctx.id.name!;
   private readonly db = getDb(this.env);
-  private readonly store = new RoomStore(this.db);
+  private readonly log = new RoomLog(this.ctx.storage, this.roomId);
+  private readonly clock = new AlarmClock(this.ctx.storage);
+  private readonly writeBehind = new D1WriteBehind(this.log, this.env.DB, this.clock);
   private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
-  private readonly chatLists = new ChatListNotifier(this.ctx, this.env, this.db, this.roomId);
-  private readonly membership = new RoomMembership(this.db, this.roomId);
+  private readonly chatLists = new ChatListNotifier(this.clock, this.env, this.log);
+  private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db);
   private readonly reads = new ReadFanout(
     () => this.ctx.getWebSockets().length,
     (move) => sendFrame(liveSockets(this.ctx), { type: "read", ...move }),
@@ -70,12 +78,31 @@ export class ChatRoom extends DurableObject<Env> {
   private queue: Job[] = [];
   private flushing = false;
   private lastSentAt = 0;
-  /** Each socket's syncs run one after another: answers never interleave, and one history read at a time. */
-  private readonly syncs = new WeakMap<WebSocket, Promise<void>>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
     ctx.setWebSocketAutoResponse(new WebSocketRequestResponsePair("ping", "pong"));
+    void ctx.blockConcurrencyWhile(() => this.open());
+  }
+
+  /** Loads the log, importing it from D1 the first time (a room from before the log, or a 1:1 room the Worker created). */
+  private async open(): Promise<void> {
+    await this.clock.load();
+    if (await this.log.open()) return void this.refreshNames().catch(logFailure("refreshing names"));
+    await importFromD1(this.log, this.db);
+  }
+
+  /** A member renamed since the log copied their name: at most once per NAMES_REFRESH_MS, off every request's path. */
+  private async refreshNames(): Promise<void> {
+    const now = Date.now();
+    if ((this.ctx.storage.kv.get<number>("names:at") ?? 0) > now - NAMES_REFRESH_MS) return;
+    this.ctx.storage.kv.put("names:at", now);
+    const ids = this.log.memberIds();
+    const rows = await this.db
+      .select({ userId: users.id, username: users.username, displayName: users.displayName })
+      .from(users)
+      .where(inArray(users.id, sql`(select value from json_each(${JSON.stringify(ids)}))`));
+    this.log.renameMembers(rows);
   }
 
   async fetch(request: Request): Promise<Response> {
@@ -87,11 +114,10 @@ export class ChatRoom extends DurableObject<Env> {
       opened: openingNumber(this.ctx.storage.kv),
       joinedSeq: 0,
     };
-    // Read before accepting, so a failure leaves no socket behind; the client syncs after hello anyway.
-    const [room] = await loadRooms(this.db, attachment.userId, { roomId: this.roomId, allMembers: true });
+    const room = this.view(attachment.userId);
     // Left between the Worker's membership check and here: answered like a stranger.
     if (!room) return new Response("room_not_found", { status: 404 });
-    attachment.joinedSeq = room.members.find((m) => m.id === attachment.userId)?.joinedSeq ?? 0;
+    attachment.joinedSeq = this.log.member(attachment.userId)!.joinedSeq;
     const open = liveSockets(this.ctx, attachment.userId);
     const { client, server } = upgradePair();
     this.ctx.acceptWebSocket(server, [attachment.userId, sessionTag(attachment.sessionId)]);
@@ -136,16 +162,13 @@ export class ChatRoom extends DurableObject<Env> {
           logFailure("read")(err);
           sendFrame(ws, { type: "error", code: "read_failed", message: "The read position was not saved; send it again." });
         });
-      case "sync": {
-        const answered = (this.syncs.get(ws) ?? Promise.resolve())
-          .then(() => answerSync(ws, this.db, this.roomId, this.syncBudgets, att, frame.after))
-          .catch((err: unknown) => {
-            logFailure("sync")(err);
-            sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
-          });
-        this.syncs.set(ws, answered);
-        return answered;
-      }
+      case "sync":
+        try {
+          return answerSync(ws, this.log, this.syncBudgets, att, frame.after);
+        } catch (err) {
+          logFailure("sync")(err);
+          return sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
+        }
     }
   }
 
@@ -155,7 +178,20 @@ export class ChatRoom extends DurableObject<Env> {
   async webSocketError(): Promise<void> {}
 
   async alarm(): Promise<void> {
+    this.clock.fired();
     await this.chatLists.alarm();
+    await this.writeBehind.alarm();
+  }
+
+  /** The room as a member sees it (`GET /api/rooms/:id`), or undefined for anyone else. */
+  view(userId: string): Room | undefined {
+    return this.log.ready && this.log.member(userId) ? roomForEach(this.log)(userId) : undefined;
+  }
+
+  /** A page of history as a member may read it (from their joinedSeq on), or undefined for anyone else. */
+  history(userId: string, query: { before?: number; after?: number; limit: number }): { messages: Message[]; hasMore: boolean } | undefined {
+    const member = this.log.ready ? this.log.member(userId) : undefined;
+    return member && this.log.page(query, member.joinedSeq);
   }
 
   /**
@@ -167,12 +203,13 @@ export class ChatRoom extends DurableObject<Env> {
     return new Promise((settle) => this.enqueue(userId, input, undefined, settle));
   }
 
-  /** Moves a member's read cursor and tells the room and the members' chat lists. */
+  /** Moves a member's read cursor and tells the room, the members' chat lists and D1. */
   async markRead(userId: string, seq: number): Promise<void> {
-    const lastReadSeq = await this.store.advanceCursor(this.roomId, userId, seq);
+    const lastReadSeq = this.log.ready ? this.log.advanceCursor(userId, seq) : null;
     if (lastReadSeq === null) return;
     this.reads.moved(userId, lastReadSeq);
     this.chatLists.changed();
+    this.writeBehind.changed();
   }
 
   /**
@@ -223,7 +260,8 @@ export class ChatRoom extends DurableObject<Env> {
         const group = this.queue.splice(0, Math.min(MAX_GROUP, nextJob === -1 ? this.queue.length : nextJob)) as Pending[];
         let committed;
         try {
-          committed = await this.store.commitDrafts(this.roomId, group);
+          if (!this.log.ready) throw new Error("no log");
+          committed = this.log.commitDrafts(group);
         } catch (err) {
           console.error("commit failed", this.roomId, err);
           for (const p of group) p.settle({ ok: false, code: "store_failed" });
@@ -231,14 +269,13 @@ export class ChatRoom extends DurableObject<Env> {
         }
         const sockets = liveSockets(this.ctx);
         const cursors = new Map<string, number>();
-        const refused: Pending[] = [];
         committed.forEach((result, i) => {
           const pending = group[i]!;
-          if ("outOfOrder" in result) return refused.push(pending);
+          if ("refused" in result) return pending.settle({ ok: false, code: result.refused });
           const { message, stored } = result;
           pending.settle({ ok: true, message });
-          // A repeat is fanned out again: its first commit may have landed in D1 while this object
-          // only saw an error, and no memory here survives hibernation to tell. Members merge by seq.
+          // A repeat is fanned out again: its first ack may have been lost with a socket, and
+          // nothing here remembers who saw it. Members merge by seq.
           // A new message is the room's newest, so everyone may see it; a repeat may be older than
           // a member's join, and goes only to those who were there (history visibility).
           sendFrame(
@@ -250,18 +287,14 @@ export class ChatRoom extends DurableObject<Env> {
           if (stored) cursors.set(message.senderId, message.seq);
         });
         for (const [userId, lastReadSeq] of cursors) this.reads.moved(userId, lastReadSeq);
-        if (cursors.size > 0) this.chatLists.changed();
-        if (refused.length > 0) await this.settleRefused(refused);
+        if (cursors.size > 0) {
+          this.chatLists.changed();
+          this.writeBehind.changed();
+        }
       }
     } finally {
       this.flushing = false;
     }
-  }
-
-  /** A send that stored nothing: its `after` is not stored yet, or its sender is no longer a member (they left). */
-  private async settleRefused(refused: Pending[]): Promise<void> {
-    const members = new Set(await memberIds(this.db, this.roomId).catch(() => refused.map((p) => p.senderId)));
-    for (const p of refused) p.settle({ ok: false, code: members.has(p.senderId) ? "out_of_order" : "not_member" });
   }
 
   private async runMembershipJob(job: MembershipJob): Promise<void> {
@@ -276,13 +309,10 @@ export class ChatRoom extends DurableObject<Env> {
     for (const userId of outcome.left) for (const ws of this.ctx.getWebSockets(userId)) ws.close(SOCKET_LIMITS.closeNotMember, "not a member");
     const sockets = liveSockets(this.ctx);
     sendFrame(sockets, { type: "message", message: outcome.message });
-    this.chatLists.membersChanged(outcome.memberIds);
+    const roomFor = roomForEach(this.log);
+    for (const ws of sockets) sendFrame(ws, { type: "room", room: roomFor((ws.deserializeAttachment() as Attachment).userId) });
     this.chatLists.changed();
     for (const userId of outcome.left) await userHub(this.env, userId).roomRemoved(this.roomId).catch(logFailure("roomRemoved"));
-    if (sockets.length === 0 || outcome.memberIds.length === 0) return;
-    const roomFor = await loadRoomForEach(this.db, this.roomId, outcome.memberIds[0]!).catch((err: unknown) => logFailure("room frame")(err));
-    if (!roomFor) return;
-    for (const ws of sockets) sendFrame(ws, { type: "room", room: roomFor((ws.deserializeAttachment() as Attachment).userId) });
   }
 }
 

@@ -1,8 +1,9 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { LIMITS, type Message, type SystemEvent } from "../worker/contract";
 import type { Db } from "../worker/db/client";
-import { messages, roomMembers, rooms, users } from "../worker/db/schema";
-import { toMessage } from "../worker/db/views";
+import { roomMembers, rooms, users } from "../worker/db/schema";
+import type { D1WriteBehind } from "./d1-write-behind";
+import type { LogMessage, RoomLog } from "./room-log/room-log";
 
 /** A change of a group's members or title, as the Worker asks the room's object for it. */
 export type MembershipChange =
@@ -32,126 +33,108 @@ export type MembershipOutcome =
   | { ok: false; code: MembershipRefusal; ids?: string[] };
 
 /**
- * A group's membership and title changes, each written with its system message in one D1 batch (one
- * transaction). Only the room's object calls this, one change at a time and in the same queue as
- * sends, so what it reads before writing cannot change underneath it, and the system message takes
- * the next seq like any message.
+ * A group's membership and title changes. D1 stays the authority on who is in a room (the Worker's
+ * membership checks and the chat list read it), so each change is written there first, in one D1
+ * transaction that also brings D1's copy of the log up to the change's system message
+ * (d1-write-behind.ts); then the log mirrors it. Only the room's object calls this, one change at
+ * a time in the same queue as sends, so what it reads before writing cannot change underneath it.
  */
 export class RoomMembership {
   constructor(
+    private readonly log: RoomLog,
+    private readonly writeBehind: D1WriteBehind,
     private readonly db: Db,
-    private readonly roomId: string,
   ) {}
 
   async apply(change: MembershipChange): Promise<MembershipOutcome> {
     const now = Date.now();
+    const roomId = this.log.roomId;
     if (change.type === "create") {
       const ids = [change.actorId, ...change.memberIds];
-      const event: SystemEvent = { type: "created", actorId: change.actorId, userIds: change.memberIds, title: change.title };
-      const [, , inserted] = await this.db.batch([
-        this.db.insert(rooms).values({ id: this.roomId, kind: "group", title: change.title, updatedAt: now }),
-        this.db.insert(roomMembers).select(
-          this.db
-            .select({ roomId: sql`${this.roomId}`.as("room_id"), userId: sql`value`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq") })
-            .from(eachOf(ids)),
-        ),
-        this.insertSystem(change.actorId, event, now),
-      ]);
-      return { ok: true, message: this.toMessage(inserted), memberIds: ids, joined: ids, left: [] };
+      const message = this.log.nextSystem(change.actorId, { type: "created", actorId: change.actorId, userIds: change.memberIds, title: change.title }, now);
+      const joined = await this.named(ids);
+      const d1Cursors = await this.writeBehind.withChange(
+        message,
+        1,
+        (db) => [
+          db.insert(rooms).values({ id: roomId, kind: "group", title: change.title, updatedAt: now }),
+          db.insert(roomMembers).select(
+            db
+              .select({ roomId: sql`${roomId}`.as("room_id"), userId: sql`value`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq") })
+              .from(eachOf(ids)),
+          ),
+        ],
+        () => [],
+      );
+      // The first members read from the start: joinedSeq 0, as in D1.
+      this.log.applyChange({ message, room: { id: roomId, kind: "group", title: change.title }, joined: { members: joined, seq: 0 }, left: [], d1Cursors });
+      return this.done(message, ids, []);
     }
 
-    const state = await this.state(change.actorId, change.type === "invite" ? change.userIds : []);
-    if (!state.room || !state.actorIsMember) return { ok: false, code: "room_not_found" };
-    if (state.room.kind !== "group") return { ok: false, code: "not_a_group" };
+    const actor = this.log.ready ? this.log.member(change.actorId) : undefined;
+    if (!actor) return { ok: false, code: "room_not_found" };
+    if (this.log.room.kind !== "group") return { ok: false, code: "not_a_group" };
+    const memberIds = this.log.memberIds();
+    const version = this.log.room.version + 1;
 
     switch (change.type) {
       case "invite": {
-        if (state.alreadyIn.length > 0) return { ok: false, code: "already_member", ids: state.alreadyIn };
-        if (state.memberIds.length + change.userIds.length > LIMITS.groupMembersMax) return { ok: false, code: "room_full" };
-        const event: SystemEvent = { type: "invited", actorId: change.actorId, userIds: change.userIds };
-        // The invited join at the system message's seq (the room's last after it), and have read up to it.
-        const joinedSeq = sql`(select ${rooms.lastSeq} from ${rooms} where ${rooms.id} = ${this.roomId})`;
-        const [inserted] = await this.db.batch([
-          this.insertSystem(change.actorId, event, now),
-          this.db.insert(roomMembers).select(
-            this.db
+        const alreadyIn = change.userIds.filter((id) => this.log.member(id));
+        if (alreadyIn.length > 0) return { ok: false, code: "already_member", ids: alreadyIn };
+        if (memberIds.length + change.userIds.length > LIMITS.groupMembersMax) return { ok: false, code: "room_full" };
+        const message = this.log.nextSystem(change.actorId, { type: "invited", actorId: change.actorId, userIds: change.userIds }, now);
+        const joined = await this.named(change.userIds);
+        // The invited join at the system message's seq, and have read up to it.
+        const d1Cursors = await this.writeBehind.withChange(message, version, () => [], (db) => [
+          db.insert(roomMembers).select(
+            db
               .select({
-                roomId: sql`${this.roomId}`.as("room_id"),
+                roomId: sql`${roomId}`.as("room_id"),
                 userId: sql`value`.as("user_id"),
-                lastReadSeq: joinedSeq.as("last_read_seq"),
+                lastReadSeq: sql`${message.seq}`.as("last_read_seq"),
                 joinedAt: sql`${now}`.as("joined_at"),
-                joinedSeq: joinedSeq.as("joined_seq"),
+                joinedSeq: sql`${message.seq}`.as("joined_seq"),
               })
               .from(eachOf(change.userIds)),
           ),
         ]);
-        return { ok: true, message: this.toMessage(inserted), memberIds: [...state.memberIds, ...change.userIds], joined: change.userIds, left: [] };
+        this.log.applyChange({ message, joined: { members: joined, seq: message.seq }, left: [], d1Cursors });
+        return this.done(message, [...memberIds, ...change.userIds], change.userIds);
       }
       case "leave": {
-        const event: SystemEvent = { type: "left", actorId: change.actorId };
-        const [inserted] = await this.db.batch([
-          this.insertSystem(change.actorId, event, now),
-          this.db.delete(roomMembers).where(and(eq(roomMembers.roomId, this.roomId), eq(roomMembers.userId, change.actorId))),
+        const message = this.log.nextSystem(change.actorId, { type: "left", actorId: change.actorId }, now);
+        const d1Cursors = await this.writeBehind.withChange(message, version, () => [], (db) => [
+          db.delete(roomMembers).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, change.actorId))),
           // The room leaves the leaver's unread.version sum: what it counted moves here, plus one, so it still grows.
-          this.db
+          db
             .update(users)
-            .set({ leftRoomsVersion: sql`${users.leftRoomsVersion} + 1 + (select ${rooms.version} from ${rooms} where ${rooms.id} = ${this.roomId})` })
+            .set({ leftRoomsVersion: sql`${users.leftRoomsVersion} + 1 + ${version}` })
             .where(eq(users.id, change.actorId)),
         ]);
-        return { ok: true, message: this.toMessage(inserted), memberIds: state.memberIds.filter((id) => id !== change.actorId), joined: [], left: [change.actorId] };
+        this.log.applyChange({ message, left: [change.actorId], d1Cursors });
+        return this.done(message, memberIds.filter((id) => id !== change.actorId), [], [change.actorId]);
       }
       case "rename": {
-        const event: SystemEvent = { type: "renamed", actorId: change.actorId, title: change.title };
-        const [, inserted] = await this.db.batch([
-          this.db.update(rooms).set({ title: change.title }).where(eq(rooms.id, this.roomId)),
-          this.insertSystem(change.actorId, event, now),
+        const message = this.log.nextSystem(change.actorId, { type: "renamed", actorId: change.actorId, title: change.title }, now);
+        const d1Cursors = await this.writeBehind.withChange(message, version, () => [], (db) => [
+          db.update(rooms).set({ title: change.title }).where(eq(rooms.id, roomId)),
         ]);
-        return { ok: true, message: this.toMessage(inserted), memberIds: state.memberIds, joined: [], left: [] };
+        this.log.applyChange({ message, title: change.title, left: [], d1Cursors });
+        return this.done(message, memberIds, []);
       }
     }
   }
 
-  /** The room, its members, whether the actor is one, and which of `candidates` already are. */
-  private async state(actorId: string, candidates: string[]) {
-    const [room, members] = await this.db.batch([
-      this.db.select({ kind: rooms.kind }).from(rooms).where(eq(rooms.id, this.roomId)),
-      this.db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, this.roomId)),
-    ]);
-    const memberIds = members.map((m) => m.userId);
-    const present = new Set(memberIds);
-    return {
-      room: room[0],
-      memberIds,
-      actorIsMember: present.has(actorId),
-      alreadyIn: candidates.filter((id) => present.has(id)),
-    };
+  /** The users' names as D1 has them, for the log's members. */
+  private async named(ids: string[]) {
+    const rows = await this.db
+      .select({ userId: users.id, username: users.username, displayName: users.displayName })
+      .from(users)
+      .where(inArray(users.id, sql`(select value from ${eachOf(ids)})`));
+    return rows;
   }
 
-  /** The system message, with the room's next seq read in the same statement (as sends do: room-store.ts). */
-  private insertSystem(actorId: string, event: SystemEvent, now: number) {
-    const id = crypto.randomUUID();
-    return this.db
-      .insert(messages)
-      .select(
-        this.db
-          .select({
-            id: sql`${id}`.as("id"),
-            roomId: rooms.id,
-            seq: sql`${rooms.lastSeq} + 1`.as("seq"),
-            senderId: sql`${actorId}`.as("sender_id"),
-            clientId: sql`${`system:${id}`}`.as("client_id"),
-            body: sql`''`.as("body"),
-            sentAt: sql`${now}`.as("sent_at"),
-            kind: sql`'system'`.as("kind"),
-            event: sql`${JSON.stringify(event)}`.as("event"),
-          })
-          .from(rooms)
-          .where(eq(rooms.id, this.roomId)),
-      )
-      .returning();
-  }
-
-  private toMessage(rows: (typeof messages.$inferSelect)[]): Message {
-    return toMessage(rows[0]!);
+  private done(message: LogMessage, memberIds: string[], joined: string[], left: string[] = []): MembershipOutcome {
+    return { ok: true, message: this.log.toMessage(message), memberIds, joined, left };
   }
 }

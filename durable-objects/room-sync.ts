@@ -1,11 +1,10 @@
 import type { Message } from "../worker/contract";
-import type { Db } from "../worker/db/client";
-import { pageMessages } from "../worker/db/views";
 import type { MemberAllowances } from "./member-allowances";
+import type { RoomLog } from "./room-log/room-log";
 import { sendFrame, sendText } from "./socket-io";
 import type { Allowance } from "./token-bucket";
 
-/** Messages read from D1 at a time. */
+/** Messages read from the log at a time. */
 const SYNC_PAGE = 100;
 
 /**
@@ -24,20 +23,19 @@ const utf8 = new TextEncoder();
  * stops with `more: true` and the client asks again later, so the pace of a long catch-up is the
  * budget's refill, and a socket that never reads cannot make the server buffer faster than that.
  */
-export const answerSync = async (
+export const answerSync = (
   ws: WebSocket,
-  db: Db,
-  roomId: string,
+  log: RoomLog,
   budget: MemberAllowances,
   member: { userId: string; joinedSeq: number },
   after: number,
-): Promise<void> => {
+): void => {
   const { userId } = member;
   let cursor = after;
   for (;;) {
     let left = budget.tokens(userId, Date.now());
     if (left <= 0) return sendFrame(ws, { type: "synced", lastSeq: cursor, more: true });
-    const page = await pageMessages(db, roomId, { after: cursor, limit: SYNC_PAGE }, member.joinedSeq);
+    const page = log.page({ after: cursor, limit: SYNC_PAGE }, member.joinedSeq);
     let sent = 0;
     for (const message of page.messages) {
       if (left <= 0) break;

@@ -5,6 +5,7 @@
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
 import type { Message, Room, User } from "../../worker/contract";
+import { forgetRoomLog } from "./room-log-helpers";
 import { ORIGIN, type Session, type TestSocket, befriend, directRoom, isAck, register } from "./harness";
 
 export interface ErrorBody {
@@ -114,9 +115,10 @@ export const rawUpgrade = (path: string, headers: Record<string, string>) =>
 
 /**
  * Writes messages 1..count straight into D1 (alternating between the senders; bodies padded with
- * zeros to about `padTo` characters); the messages
- * trigger keeps the room's last message and the senders' cursors as a send would. For volumes
- * above what a socket's rate allowance permits.
+ * zeros to about `padTo` characters); the messages trigger keeps the room's last message and the
+ * senders' cursors as a send would. The room's object then forgets its log and imports D1's on its
+ * next wake, as a room from before the log does. For volumes above what a socket's rate allowance
+ * permits; call it before opening the room's sockets.
  */
 export const seedMessages = async (roomId: string, senders: Session[], count: number, padTo = 0): Promise<void> => {
   const base = Date.now() - 60_000 - count;
@@ -128,6 +130,7 @@ export const seedMessages = async (roomId: string, senders: Session[], count: nu
   )
     .bind(count, roomId, base, padTo)
     .run();
+  await forgetRoomLog(roomId);
 };
 
 /** seq numbers from..to inclusive. */

@@ -41,30 +41,3 @@ export const systemAbove = (db: Db, roomId: SQLWrapper, cursor: SQLWrapper) =>
     .select({ n: count() })
     .from(systemMessage)
     .where(and(eq(systemMessage.roomId, roomId), eq(systemMessage.kind, "system"), gt(systemMessage.seq, cursor)))})`;
-
-export const memberIds = async (db: Db, roomId: string): Promise<string[]> =>
-  (await db.select({ userId: roomMembers.userId }).from(roomMembers).where(eq(roomMembers.roomId, roomId))).map((r) => r.userId);
-
-/**
- * A page of history, ascending by seq, and whether more lies beyond it. `visibleFrom` is the reader's
- * `joinedSeq`: nothing said before they joined is read, whichever way they page.
- */
-export const pageMessages = async (
-  db: Db,
-  roomId: string,
-  page: { before?: number; after?: number; limit: number },
-  visibleFrom: number,
-): Promise<{ messages: Message[]; hasMore: boolean }> => {
-  const forward = page.after !== undefined;
-  const bound = forward ? gt(messages.seq, page.after!) : page.before !== undefined ? lt(messages.seq, page.before) : undefined;
-  const rows = await db
-    .select()
-    .from(messages)
-    .where(and(eq(messages.roomId, roomId), bound, visibleFrom > 0 ? gte(messages.seq, visibleFrom) : undefined))
-    .orderBy(forward ? asc(messages.seq) : desc(messages.seq))
-    .limit(page.limit + 1);
-  const hasMore = rows.length > page.limit;
-  const pageRows = rows.slice(0, page.limit);
-  if (!forward) pageRows.reverse();
-  return { messages: pageRows.map(toMessage), hasMore };
-};

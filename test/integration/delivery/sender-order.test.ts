@@ -7,7 +7,8 @@ import { body, expectError } from "../contract-helpers";
 import type { EventFrame, Message, Room, RoomServerFrame } from "../../../worker/contract";
 
 type Frame = RoomServerFrame | EventFrame;
-import { allowanceRefilled, connectedPair, controlBatches, evictRoom, roomStub, serverLog, twoFriends, waitFor } from "./support";
+import { roomStub } from "../room-log-helpers";
+import { allowanceRefilled, connectedPair, controlBatches, evictRoom, serverLog, twoFriends, waitFor } from "./support";
 
 /**
  * Sender order (docs/architecture.md): one sender's messages in a room are stored in the order the

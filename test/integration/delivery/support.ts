@@ -2,6 +2,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { allowanceKey } from "../../../durable-objects/member-allowances";
 import { SEND_ALLOWANCE } from "../../../durable-objects/chat-room";
 import { env } from "cloudflare:workers";
+import { d1CaughtUp, roomLog, roomStub } from "../room-log-helpers";
 import { befriend, directRoom, register, roomSocket, type Session, upgrade } from "../harness";
 import { SimClient } from "./sim-client";
 
@@ -46,8 +47,6 @@ export const waitFor = async (check: () => boolean | Promise<boolean>, describe:
   }
 };
 
-/** The room's Durable Object, addressed the way the Worker addresses it. */
-export const roomStub = (roomId: string) => env.CHAT_ROOM.get(env.CHAT_ROOM.idFromName(roomId));
 
 export interface StoredMessage {
   id: string;
@@ -58,8 +57,12 @@ export interface StoredMessage {
   sentAt: number;
 }
 
-/** The server's log of a room, straight from D1, ascending by seq. */
-export const serverLog = async (roomId: string): Promise<StoredMessage[]> => {
+/** The server's log of a room: its object's, ascending by seq. */
+export const serverLog = async (roomId: string): Promise<StoredMessage[]> =>
+  (await roomLog(roomId)).map(({ id, seq, senderId, clientId, body, sentAt }) => ({ id, seq, senderId, clientId, body, sentAt }));
+
+/** D1's copy of a room's log, ascending by seq (behind the object's by the write-behind). */
+export const d1Log = async (roomId: string): Promise<StoredMessage[]> => {
   const { results } = await env.DB.prepare(
     "select id, seq, sender_id as senderId, client_id as clientId, body, sent_at as sentAt from messages where room_id = ? order by seq",
   )
@@ -68,17 +71,24 @@ export const serverLog = async (roomId: string): Promise<StoredMessage[]> => {
   return results;
 };
 
-export const roomRow = async (roomId: string) =>
-  (await env.DB.prepare("select last_seq as lastSeq, last_message_id as lastMessageId, updated_at as updatedAt from rooms where id = ?")
+/** D1's row of the room once it has caught up with the room's log. */
+export const roomRow = async (roomId: string) => {
+  await d1CaughtUp(roomId);
+  return (await env.DB.prepare("select last_seq as lastSeq, last_message_id as lastMessageId, updated_at as updatedAt from rooms where id = ?")
     .bind(roomId)
     .first<{ lastSeq: number; lastMessageId: string | null; updatedAt: number }>())!;
+};
 
-export const cursorOf = async (roomId: string, userId: string) =>
-  (await env.DB.prepare("select last_read_seq as n from room_members where room_id = ? and user_id = ?").bind(roomId, userId).first<{ n: number }>())!.n;
+/** A member's cursor as D1 has it once caught up. */
+export const cursorOf = async (roomId: string, userId: string) => {
+  await d1CaughtUp(roomId);
+  return (await env.DB.prepare("select last_read_seq as n from room_members where room_id = ? and user_id = ?").bind(roomId, userId).first<{ n: number }>())!.n;
+};
 
 /** (sender, clientId) pairs stored more than once in a room; must always be empty. */
 export const storedTwice = async (roomId: string) =>
   (
+    await d1CaughtUp(roomId),
     await env.DB.prepare("select sender_id as senderId, client_id as clientId, count(*) as n from messages where room_id = ? group by sender_id, client_id having n > 1")
       .bind(roomId)
       .all<{ senderId: string; clientId: string; n: number }>()
@@ -134,7 +144,7 @@ const poisons = new WeakSet<D1PreparedStatement>();
 export const controlBatches = async (roomId: string) => {
   const state: BatchState = { drafts: [], hold: false, waiting: false, failCalls: new Set(), loseCalls: new Set() };
   await runInDurableObject(roomStub(roomId), (instance: object) => {
-    const store = (instance as unknown as { store: { d1: D1Database } }).store;
+    const store = (instance as unknown as { writeBehind: { d1: D1Database } }).writeBehind;
     const d1 = store.d1;
     const failing = d1.prepare("insert into rooms (id, kind, updated_at) values (?, 'direct', null)").bind(`poison-${crypto.randomUUID()}`);
     poisons.add(failing);

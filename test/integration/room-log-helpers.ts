@@ -1,0 +1,36 @@
+/**
+ * The room object's own log (durable-objects/room-log) as tests see it: what it holds, making D1
+ * catch up with it, and making it forget, so its next wake imports from D1 as a room from before
+ * the log would.
+ */
+import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import { env } from "cloudflare:workers";
+import type { D1WriteBehind } from "../../durable-objects/d1-write-behind";
+import type { LogMessage, RoomLog } from "../../durable-objects/room-log/room-log";
+
+/** The room's Durable Object, addressed the way the Worker addresses it. */
+export const roomStub = (roomId: string) => env.CHAT_ROOM.getByName(roomId);
+
+/** The room object's parts, read through a cast (they are private). */
+interface RoomParts {
+  log: RoomLog;
+  writeBehind: D1WriteBehind;
+}
+export const inRoom = <T>(roomId: string, use: (parts: RoomParts, state: DurableObjectState) => T | Promise<T>) =>
+  runInDurableObject(roomStub(roomId), (instance: object, state: DurableObjectState) => use(instance as unknown as RoomParts, state));
+
+/** The room's log as its object holds it, ascending by seq. */
+export const roomLog = (roomId: string): Promise<LogMessage[]> =>
+  inRoom(roomId, ({ log }) => (log.ready ? log.messagesAfter(0) : []));
+
+/** Until D1 holds everything the room's log does (the write-behind, sent now instead of after its window). */
+export const d1CaughtUp = (roomId: string) => inRoom(roomId, ({ writeBehind }) => writeBehind.drain());
+
+/**
+ * The object forgets its log (its storage goes, and its instance): the next wake imports the room
+ * from D1, as a room created before the log does. For D1 seeded straight, like an old database.
+ */
+export const forgetRoomLog = async (roomId: string) => {
+  await inRoom(roomId, (_, state) => state.storage.deleteAll());
+  await evictDurableObject(roomStub(roomId), { webSockets: "close" });
+};
