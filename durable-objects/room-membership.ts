@@ -16,7 +16,7 @@ export type MembershipChange =
 const eachOf = (ids: string[]) => sql`json_each(${JSON.stringify(ids)})`;
 
 /** Why a change was refused; the Worker answers each with its status (routes/rooms-groups.ts). */
-export type MembershipRefusal = "room_not_found" | "not_a_group" | "already_member" | "room_full";
+export type MembershipRefusal = "room_not_found" | "not_a_group" | "already_member" | "room_full" | "store_failed";
 
 export type MembershipOutcome =
   | {

@@ -34,3 +34,21 @@ export const forgetRoomLog = async (roomId: string) => {
   await inRoom(roomId, (_, state) => state.storage.deleteAll());
   await evictDurableObject(roomStub(roomId), { webSockets: "close" });
 };
+
+/**
+ * The room's next commit to its log fails (as a full or failing disk would): its sends are answered
+ * `store_failed`. The answer counts the sends in that commit, once it happened (the test and the
+ * object share the isolate).
+ */
+export const failNextCommit = async (roomId: string) => {
+  const failed = { drafts: 0 };
+  await inRoom(roomId, ({ log }) => {
+    const commit = log.commitDrafts.bind(log);
+    log.commitDrafts = (drafts) => {
+      log.commitDrafts = commit;
+      failed.drafts = drafts.length;
+      throw new Error("injected: the log's transaction failed");
+    };
+  });
+  return failed;
+};

@@ -16,6 +16,8 @@ const refusals: Record<MembershipRefusal, (ids?: string[]) => ApiError> = {
   not_a_group: () => new ApiError(400, "not_a_group", "This is a 1:1 chat: start a new group chat instead."),
   already_member: (ids = []) => ApiError.about(409, "already_member", "Some of them are in this chat already.", ids),
   room_full: () => new ApiError(409, "room_full", "A group chat has at most 500 members."),
+  // Membership is D1's to hold: with D1 failing, the change is refused whole and worth retrying.
+  store_failed: () => new ApiError(503, "store_failed", "The change was not saved; try again.", undefined, { "Retry-After": "1" }),
 };
 
 /**

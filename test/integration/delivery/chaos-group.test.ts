@@ -2,7 +2,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type Session, befriendAll, call, group, seedUsers } from "../harness";
 import type { SimClient } from "./sim-client";
-import { controlBatches, evictRoom, serverLog, simClient, sleep, waitFor } from "./support";
+import { d1CaughtUp } from "../room-log-helpers";
+import { controlBatches, d1Log, evictRoom, serverLog, simClient, sleep, waitFor } from "./support";
 
 /**
  * The delivery chaos test's group case (security.md "Delivery"): members of a group room send while
@@ -43,10 +44,11 @@ describe("delivery under chaos in a group whose members join and leave", () => {
       expect((await post(`/api/rooms/${room.id}/members`, owner, { userIds: [d!.user.id] })).status).toBe(200);
       await cd.start();
       sendRound([a, b, c, cd], "p2", 0, PER_PHASE / 2);
-      (await controlBatches(room.id)).failNextBatch();
       // C leaves with sends of its own still on their way: each is stored before the left line or never.
       sendRound([c], "p2", PER_PHASE / 2, PER_PHASE);
       expect((await post(`/api/rooms/${room.id}/leave`, members[2]!)).status).toBe(204);
+      // D1 then fails the room's next write-behind: retried, unseen by anyone.
+      (await controlBatches(room.id)).failNextBatch();
       sendRound([a, b, cd], "p2", PER_PHASE / 2, PER_PHASE);
       await sleep(20);
       await evictRoom(room.id, "close");
@@ -102,6 +104,10 @@ describe("delivery under chaos in a group whose members join and leave", () => {
       for (const m of fromC) expect(m.seq).toBeLessThan(leftAt);
       for (const clientId of c.outbox.keys()) expect(fromC.map((m) => m.clientId)).not.toContain(clientId);
       expect(fromC.length + c.outbox.size).toBe(2 * PER_PHASE);
+      // D1, caught up, holds exactly the room's log, and its members are the log's.
+      await d1CaughtUp(room.id);
+      expect(await d1Log(room.id)).toEqual(log);
+      expect(await joinedSeqOf(room.id, members[2]!.user.id)).toBeUndefined();
     } finally {
       for (const x of clients) x.stop();
     }

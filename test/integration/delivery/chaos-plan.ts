@@ -1,7 +1,7 @@
 /**
  * The chaos schedule as a pure function of a seed: which client sends which messages (clientIds
  * and bodies included), where the test pauses, and where it drops a socket, evicts a room object,
- * aborts every object or makes a room's next D1 batch fail. Nothing here touches the network or the clock, so one seed always gives
+ * aborts every object, makes a room's next write to its log fail, or makes D1 fail or hang for a room's write-behind. Nothing here touches the network or the clock, so one seed always gives
  * one schedule; the run that executes it still meets the server at timing-dependent points.
  */
 
@@ -21,8 +21,12 @@ export type ChaosAction =
   | { kind: "drop"; client: number }
   | { kind: "evict"; room: number; webSockets: "close" | "hibernate" }
   | { kind: "abortAll" }
-  /** The room's next D1 batch fails inside D1 (its senders get `store_failed`). */
-  | { kind: "failBatch"; room: number };
+  /** The room's next commit to its own log fails (its senders get `store_failed`). */
+  | { kind: "failCommit"; room: number }
+  /** The room's next D1 write-behind transaction fails inside D1 (retried by the alarm; no client notices). */
+  | { kind: "failD1"; room: number }
+  /** The room's D1 write-behind transactions hang for `ms` (D1 slow or overloaded). */
+  | { kind: "slowD1"; room: number; ms: number };
 
 export interface PlannedMessage {
   clientId: string;
@@ -83,18 +87,22 @@ export const planChaos = (seed: number, config: PlanConfig): Plan => {
     if (roll < 0.35) return { kind: "drop", client: int(clients) };
     if (roll < 0.5) return { kind: "evict", room: int(config.rooms), webSockets: "close" };
     if (roll < 0.65) return { kind: "evict", room: int(config.rooms), webSockets: "hibernate" };
-    if (roll < 0.8) return { kind: "abortAll" };
-    return { kind: "failBatch", room: int(config.rooms) };
+    if (roll < 0.75) return { kind: "abortAll" };
+    if (roll < 0.85) return { kind: "failCommit", room: int(config.rooms) };
+    if (roll < 0.93) return { kind: "failD1", room: int(config.rooms) };
+    return { kind: "slowD1", room: int(config.rooms), ms: 50 + int(400) };
   };
   // Every kind of chaos happens at least once whatever the seed: the first five actions are the
-  // five kinds in a seeded order.
+  // seven kinds in a seeded order.
   const firstActions = shuffled<() => ChaosAction>(
     [
       () => ({ kind: "drop", client: int(clients) }),
       () => ({ kind: "evict", room: int(config.rooms), webSockets: "close" }),
       () => ({ kind: "evict", room: int(config.rooms), webSockets: "hibernate" }),
       () => ({ kind: "abortAll" }),
-      () => ({ kind: "failBatch", room: int(config.rooms) }),
+      () => ({ kind: "failCommit", room: int(config.rooms) }),
+      () => ({ kind: "failD1", room: int(config.rooms) }),
+      () => ({ kind: "slowD1", room: int(config.rooms), ms: 50 + int(400) }),
     ],
     rand,
   );
@@ -120,9 +128,9 @@ export const planChaos = (seed: number, config: PlanConfig): Plan => {
     if (rand() < 0.6) steps.push({ kind: "pause", ms: 1 + int(config.maxPauseMs) });
   }
   for (const action of firstActions) steps.push({ kind: "chaos", action: action() });
-  // The tail: no socket is lost any more, and every room's next batch fails, so the last sends
-  // can only get through by the client resending after `store_failed`.
-  for (let room = 0; room < config.rooms; room++) steps.push({ kind: "chaos", action: { kind: "failBatch", room } });
+  // The tail: no socket is lost any more, and every room's next commit fails, so the last sends
+  // can only get through by the client resending after `store_failed`; and D1 fails for every room.
+  for (let room = 0; room < config.rooms; room++) steps.push({ kind: "chaos", action: { kind: "failCommit", room } }, { kind: "chaos", action: { kind: "failD1", room } });
   for (let c = 0; c < clients; c++) {
     remaining[c]! += 1;
     steps.push(sendStep(c, 1));

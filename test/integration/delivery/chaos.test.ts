@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { type ChaosAction, chaosActions, fingerprint, type Plan, type PlanConfig, planChaos, roomOf } from "./chaos-plan";
 import type { SimClientStats } from "./sim-client";
-import { controlBatches, evictRoom, roomRow, serverLog, simClient, sleep, twoFriends, waitFor } from "./support";
+import { failNextCommit } from "../room-log-helpers";
+import { controlBatches, d1Log, evictRoom, roomRow, serverLog, simClient, sleep, twoFriends, waitFor } from "./support";
 
 /**
  * The acceptance test of security.md "Delivery": clients send hundreds of messages while the test
@@ -23,7 +24,7 @@ import { controlBatches, evictRoom, roomRow, serverLog, simClient, sleep, twoFri
 
 const DEFAULT_SEED = 20_240_611;
 /** Fingerprint of planChaos(DEFAULT_SEED, CONFIG): pins the PRNG and the planner across machines. */
-const DEFAULT_PLAN_FINGERPRINT = "f9b6dde5";
+const DEFAULT_PLAN_FINGERPRINT = "b77195ef";
 
 const CONFIG: PlanConfig = { rooms: 4, clientsPerRoom: 2, messagesPerClient: 55, chaosRate: 0.2, maxPauseMs: 25 };
 
@@ -47,8 +48,11 @@ const describeAction = (a: ChaosAction): string => {
       return `drop(client ${a.client})`;
     case "evict":
       return `evict(room ${a.room}, ${a.webSockets})`;
-    case "failBatch":
-      return `failBatch(room ${a.room})`;
+    case "failCommit":
+    case "failD1":
+      return `${a.kind}(room ${a.room})`;
+    case "slowD1":
+      return `slowD1(room ${a.room}, ${a.ms} ms)`;
     case "abortAll":
       return "abortAll";
   }
@@ -73,7 +77,7 @@ describe(`delivery under chaos (seed ${SEED})`, () => {
 
     const { messages, counts } = summarize(plan);
     expect(messages).toBe(CONFIG.rooms * CONFIG.clientsPerRoom * CONFIG.messagesPerClient);
-    expect(Object.keys(counts).sort()).toEqual(["abortAll", "drop", "evict-close", "evict-hibernate", "failBatch"]);
+    expect(Object.keys(counts).sort()).toEqual(["abortAll", "drop", "evict-close", "evict-hibernate", "failCommit", "failD1", "slowD1"]);
     // clientIds are unique per sender, and (on purpose) shared between the two senders of a room.
     const perClient = new Map<number, string[]>();
     for (const s of plan.steps) if (s.kind === "send") perClient.set(s.client, [...(perClient.get(s.client) ?? []), ...s.messages.map((m) => m.clientId)]);
@@ -88,8 +92,8 @@ describe(`delivery under chaos (seed ${SEED})`, () => {
     const pairs = await Promise.all(Array.from({ length: CONFIG.rooms }, () => twoFriends()));
     const clients = pairs.flatMap(({ a, b, room }, r) => [a, b].map((who, side) => simClient(`room${r}/${side === 0 ? "a" : "b"}`, room.id, who)));
     const started = Date.now();
-    /** What each failBatch action installed: which batch calls it failed and their sizes. */
-    const injected: { drafts: number[]; failCalls: Set<number> }[] = [];
+    /** The sends in each commit a failCommit action broke. */
+    const injected: { drafts: number }[] = [];
     let chaosDone = 0;
     let drained = 0;
     const sum = (key: Exclude<keyof SimClientStats, "errors">) => clients.reduce((n, c) => n + c.stats[key], 0);
@@ -116,12 +120,13 @@ describe(`delivery under chaos (seed ${SEED})`, () => {
           const action = step.action;
           if (action.kind === "drop") clients[action.client]!.drop();
           else if (action.kind === "evict") await evictRoom(pairs[action.room]!.room.id, action.webSockets);
-          else if (action.kind === "failBatch") {
+          else if (action.kind === "failCommit") injected.push(await failNextCommit(pairs[action.room]!.room.id));
+          else if (action.kind === "failD1") (await controlBatches(pairs[action.room]!.room.id)).failNextBatch();
+          else if (action.kind === "slowD1") {
             const batches = await controlBatches(pairs[action.room]!.room.id);
-            batches.failNextBatch();
-            injected.push(batches.state);
-          }
-          else await abortAllDurableObjects();
+            batches.hold();
+            setTimeout(batches.release, action.ms);
+          } else await abortAllDurableObjects();
           trace.push(action);
         }
       }
@@ -169,8 +174,9 @@ describe(`delivery under chaos (seed ${SEED})`, () => {
         const stored = new Map(log.map((m) => [`${m.senderId}/${m.clientId}`, m]));
         expect(stored.size).toBe(log.length);
         expect(new Map([...stored].map(([k, m]) => [k, m.body]))).toEqual(planned);
-        // The room row points at the newest message.
+        // D1 caught up holds exactly the room's log, and its room row points at the newest message.
         expect(await roomRow(room.id)).toMatchObject({ lastSeq: log.length, lastMessageId: log.at(-1)!.id });
+        expect(await d1Log(room.id)).toEqual(log);
 
         const serverView = log.map((m) => [m.seq, m.id, m.senderId, m.clientId, m.body, new Date(m.sentAt).toISOString()]);
         for (const c of roomClients) {
@@ -190,10 +196,11 @@ describe(`delivery under chaos (seed ${SEED})`, () => {
       // The chaos did reach the clients: sockets were lost and sends were repeated.
       expect(sum("closesSeen") + sum("drops")).toBeGreaterThan(0);
       expect(sum("resends")).toBeGreaterThan(0);
-      // store_failed came only from the batches the test broke (one frame per send in them, fewer
-      // if the sender's socket was gone), and the tail's broken batches did produce some.
+      // store_failed came only from the commits the test broke (one frame per send in them, fewer
+      // if the sender's socket was gone), and the tail's broken commits did produce some. D1
+      // failing or hanging produced none.
       const storeFailed = clients.reduce((n, c) => n + (c.stats.errors.store_failed ?? 0), 0);
-      const injectedDrafts = injected.reduce((n, s) => n + [...s.failCalls].reduce((m, i) => m + (s.drafts[i] ?? 0), 0), 0);
+      const injectedDrafts = injected.reduce((n, s) => n + s.drafts, 0);
       expect(storeFailed).toBeGreaterThan(0);
       expect(storeFailed).toBeLessThanOrEqual(injectedDrafts);
     } finally {
