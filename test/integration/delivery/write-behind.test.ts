@@ -1,6 +1,8 @@
 import { runDurableObjectAlarm } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
-import type { TestSocket } from "../harness";
+import type { Room } from "../../../worker/contract";
+import { body } from "../contract-helpers";
+import { call, group, type TestSocket } from "../harness";
 import { failNextCommit, roomStub } from "../room-log-helpers";
 import { connectedPair, controlBatches, cursorOf, d1Log, distinctInOrder, roomRow, serverLog, storedTwice, waitFor } from "./support";
 
@@ -127,5 +129,23 @@ describe("D1 write-behind", { timeout: 30_000 }, () => {
     await d1HoldsTheLog(room.id);
     sa.close();
     sb.close();
+  });
+
+  it("a membership change while D1 fails is refused whole (503 store_failed, nothing changed anywhere) and goes through when tried again", async () => {
+    const { owner, room } = await group(3, "before");
+    const batches = await controlBatches(room.id);
+    batches.failNextBatch();
+    const rename = () => call(`/api/rooms/${room.id}`, { method: "PATCH", cookie: owner.cookie, json: { title: "after" } });
+    const refused = await rename();
+    expect(refused.status).toBe(503);
+    expect(refused.headers.get("Retry-After")).toBe("1");
+    expect((await refused.json<{ error: { code: string } }>()).error.code).toBe("store_failed");
+    expect((await body<{ room: Room }>(await call(`/api/rooms/${room.id}`, { cookie: owner.cookie }), 200)).room.title).toBe("before");
+    expect((await serverLog(room.id)).length).toBe(1);
+    expect((await d1Log(room.id)).length).toBe(1);
+
+    expect((await rename()).status).toBe(200);
+    expect((await body<{ room: Room }>(await call(`/api/rooms/${room.id}`, { cookie: owner.cookie }), 200)).room.title).toBe("after");
+    await d1HoldsTheLog(room.id);
   });
 });
