@@ -1,5 +1,6 @@
-import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
-import { createEffect, lazy, Match, Show, Switch } from "solid-js";
+import { Navigate, Route, Router, type RouteSectionProps, useNavigate } from "@solidjs/router";
+import { createEffect, lazy, Match, onCleanup, Show, Switch } from "solid-js";
+import { onServiceWorkerOpen } from "./lib/push";
 import { badgeText } from "./lib/unread";
 import { ErrorRetry } from "./components/ErrorRetry";
 import { t } from "./i18n";
@@ -18,6 +19,9 @@ const ChatRoom = lazy(() => import("./screens/ChatRoom"));
 
 /** Waits for the first `GET /api/me`, so no screen flashes before we know who is here. */
 const Root = (props: RouteSectionProps) => {
+  const navigate = useNavigate();
+  // A notification clicked while this tab is open: the service worker asks it to show the room.
+  onCleanup(onServiceWorkerOpen((path) => navigate(path)));
   createEffect(() => {
     const unread = totalUnread();
     document.title = unread > 0 ? `(${badgeText(unread)}) ${t("appName")}` : t("appName");

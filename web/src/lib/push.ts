@@ -1,0 +1,60 @@
+import { api } from "../api/endpoints";
+
+/** Where the browser stands on this device's notifications (the settings switch shows it). */
+export type PushState = "unsupported" | "unavailable" | "denied" | "off" | "on";
+
+export const pushSupported = (): boolean => "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
+
+/** Registers the service worker (it shows pushes and opens their room); asks for nothing. */
+export const registerServiceWorker = (): void => {
+  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
+};
+
+/** Routes to a room when the service worker asks (a notification clicked while this tab is open). */
+export const onServiceWorkerOpen = (go: (path: string) => void): (() => void) => {
+  if (!("serviceWorker" in navigator)) return () => {};
+  const listener = (event: MessageEvent) => {
+    const data = event.data as { type?: string; path?: unknown } | null;
+    if (data?.type === "open" && typeof data.path === "string" && data.path.startsWith("/")) go(data.path);
+  };
+  navigator.serviceWorker.addEventListener("message", listener);
+  return () => navigator.serviceWorker.removeEventListener("message", listener);
+};
+
+const currentSubscription = async (): Promise<PushSubscription | null> =>
+  (await navigator.serviceWorker.getRegistration())?.pushManager.getSubscription() ?? null;
+
+export const readPushState = async (): Promise<PushState> => {
+  if (!pushSupported()) return "unsupported";
+  if (Notification.permission === "denied") return "denied";
+  return Notification.permission === "granted" && (await currentSubscription()) ? "on" : "off";
+};
+
+/**
+ * Asks for permission (only ever from the switch: a press, never a page load), subscribes with the
+ * server's VAPID key and registers the subscription. "unavailable": the server has push turned off.
+ */
+export const turnPushOn = async (): Promise<PushState> => {
+  if (!pushSupported()) return "unsupported";
+  const permission = await Notification.requestPermission();
+  if (permission !== "granted") return permission === "denied" ? "denied" : "off";
+  const key = await api.pushKey();
+  if (!key) return "unavailable";
+  const registration = await navigator.serviceWorker.ready;
+  const subscription =
+    (await registration.pushManager.getSubscription()) ??
+    (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
+  const { endpoint, keys } = subscription.toJSON();
+  await api.subscribePush({ endpoint: endpoint!, keys: { p256dh: keys!.p256dh!, auth: keys!.auth! } });
+  return "on";
+};
+
+/** Unregisters this device on the server, then with the push service. */
+export const turnPushOff = async (): Promise<PushState> => {
+  const subscription = await currentSubscription();
+  if (subscription) {
+    await api.unsubscribePush(subscription.endpoint);
+    await subscription.unsubscribe();
+  }
+  return readPushState();
+};
