@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import fc from "fast-check";
 import { decodeProtectedHeader, importJWK, jwtVerify } from "jose";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import app from "../../worker";
@@ -8,6 +9,7 @@ import { PUSH_TTL_SECONDS, pushTopic, sendPush } from "../../worker/lib/push-sen
 import { expectError } from "./contract-helpers";
 import { call, json, register, type Session } from "./harness";
 import { decrypt, fakeDevice, fromB64url, stubPushService, subscribe } from "./push-helpers";
+import { bodyFor, fieldValue, nearObject, SEED } from "./security/fuzz-arbitraries";
 
 afterEach(() => vi.restoreAllMocks());
 
@@ -258,4 +260,23 @@ describe("push subscriptions", () => {
     await expectError(await call("/api/push/subscriptions", { method: "DELETE", cookie: a.cookie, headers: evil, json: { endpoint: kept.endpoint } }), 403, "bad_origin");
     expect(await endpointsOf(a)).toEqual([kept.endpoint]);
   });
+
+  it("answer malformed bodies with 400 and never 5xx, and store only endpoints they accepted (fuzzed, fixed seed)", async () => {
+    const a = await register();
+    const device = await fakeDevice();
+    const endpoint = fc.oneof(fc.constant(device.endpoint), fc.constantFrom("https://evil.example/x", "http://fcm.googleapis.com/x", "https://fcm.googleapis.com.evil.example/x"));
+    const keys = nearObject({ p256dh: fieldValue(fc.constant(device.keys.p256dh)), auth: fieldValue(fc.constant(device.keys.auth)) });
+    const arb = bodyFor(nearObject({ endpoint: fieldValue(endpoint), keys: fieldValue(keys) }));
+    const accepted = new Set<string>();
+    await fc.assert(
+      fc.asyncProperty(arb, async (body) => {
+        const res = await call("/api/push/subscriptions", { method: "POST", cookie: a.cookie, headers: { "content-type": "application/json" }, body });
+        expect([204, 400], `${res.status} ${await res.text()}`).toContain(res.status);
+        if (res.status === 204) accepted.add(device.endpoint);
+      }),
+      { seed: SEED, numRuns: 300 },
+    );
+    expect(accepted.size, "some fuzzed bodies were well-formed").toBe(1);
+    expect(await endpointsOf(a)).toEqual([...accepted]);
+  }, 60_000);
 });
