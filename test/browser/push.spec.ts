@@ -43,7 +43,11 @@ test("a pushed message shows as a notification grouped per room, and clicking it
   const roomId = await openChatWith(a.page, "민지");
   await a.context.grantPermissions(["notifications"]);
   await a.page.goto("/chats");
-  await a.page.evaluate(() => navigator.serviceWorker.ready);
+  // As turning notifications on does (the switch's test below): no one else gets a service worker.
+  await a.page.evaluate(async () => {
+    await navigator.serviceWorker.register("/sw.js");
+    await navigator.serviceWorker.ready;
+  });
   const deliver = await pushDelivery(a.context, a.page);
 
   const message = (body: string, room = roomId) => ({ roomId: room, title: "민지", body, url: `/rooms/${room}`, tag: room });
@@ -113,6 +117,7 @@ test("the notifications switch asks for permission only when pressed, registers 
   const subscribed = a.page.waitForResponse((r) => r.url().endsWith("/api/push/subscriptions") && r.request().method() === "POST");
   await toggle.click();
   expect((await subscribed).status()).toBe(204);
+  expect(await a.page.evaluate(async () => (await navigator.serviceWorker.getRegistration())?.active?.scriptURL)).toMatch(/\/sw\.js$/);
   const sent = (await subscribed).request().postDataJSON() as { endpoint: string; keys: { p256dh: string; auth: string } };
   expect(sent.endpoint).toMatch(/^https:\/\/fcm\.googleapis\.com\/fcm\/send\//);
   expect(Object.keys(sent.keys).sort()).toEqual(["auth", "p256dh"]);

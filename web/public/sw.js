@@ -1,5 +1,6 @@
 // Talk's service worker: shows Web Push messages as notifications and opens their room when one
-// is clicked. Nothing is cached; the app works as before without it. Payload (worker/contract/push.ts
+// is clicked. Installed only when the user turns notifications on (web/src/lib/push.ts); nothing is
+// cached, and the app works as before without it. Payload (worker/contract/push.ts
 // PushPayload): { roomId, title, body, url, tag }.
 
 self.addEventListener("install", () => self.skipWaiting());

@@ -5,11 +5,6 @@ export type PushState = "unsupported" | "unavailable" | "denied" | "off" | "on";
 
 export const pushSupported = (): boolean => "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
-/** Registers the service worker (it shows pushes and opens their room); asks for nothing. */
-export const registerServiceWorker = (): void => {
-  if ("serviceWorker" in navigator) navigator.serviceWorker.register("/sw.js").catch(() => {});
-};
-
 /** Routes to a room when the service worker asks (a notification clicked while this tab is open). */
 export const onServiceWorkerOpen = (go: (path: string) => void): (() => void) => {
   if (!("serviceWorker" in navigator)) return () => {};
@@ -31,8 +26,10 @@ export const readPushState = async (): Promise<PushState> => {
 };
 
 /**
- * Asks for permission (only ever from the switch: a press, never a page load), subscribes with the
- * server's VAPID key and registers the subscription. "unavailable": the server has push turned off.
+ * Asks for permission (only ever from the switch: a press, never a page load; first, while the
+ * press still counts as one), installs the service worker that shows pushes (only for those who
+ * turn them on: nobody else gets one), subscribes with the server's VAPID key and registers the
+ * subscription. "unavailable": the server has push turned off.
  */
 export const turnPushOn = async (): Promise<PushState> => {
   if (!pushSupported()) return "unsupported";
@@ -40,6 +37,7 @@ export const turnPushOn = async (): Promise<PushState> => {
   if (permission !== "granted") return permission === "denied" ? "denied" : "off";
   const key = await api.pushKey();
   if (!key) return "unavailable";
+  await navigator.serviceWorker.register("/sw.js");
   const registration = await navigator.serviceWorker.ready;
   const subscription =
     (await registration.pushManager.getSubscription()) ??
