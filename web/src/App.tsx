@@ -1,6 +1,6 @@
 import { Navigate, Route, Router, type RouteSectionProps, useNavigate } from "@solidjs/router";
 import { createEffect, lazy, Match, onCleanup, Show, Switch } from "solid-js";
-import { onServiceWorkerOpen } from "./lib/push";
+import { onServiceWorkerOpen } from "./lib/sw-open";
 import { badgeText } from "./lib/unread";
 import { ErrorRetry } from "./components/ErrorRetry";
 import { t } from "./i18n";

@@ -5,17 +5,6 @@ export type PushState = "unsupported" | "unavailable" | "denied" | "off" | "on";
 
 export const pushSupported = (): boolean => "serviceWorker" in navigator && "PushManager" in window && "Notification" in window;
 
-/** Routes to a room when the service worker asks (a notification clicked while this tab is open). */
-export const onServiceWorkerOpen = (go: (path: string) => void): (() => void) => {
-  if (!("serviceWorker" in navigator)) return () => {};
-  const listener = (event: MessageEvent) => {
-    const data = event.data as { type?: string; path?: unknown } | null;
-    if (data?.type === "open" && typeof data.path === "string" && data.path.startsWith("/")) go(data.path);
-  };
-  navigator.serviceWorker.addEventListener("message", listener);
-  return () => navigator.serviceWorker.removeEventListener("message", listener);
-};
-
 const currentSubscription = async (): Promise<PushSubscription | null> =>
   (await navigator.serviceWorker.getRegistration())?.pushManager.getSubscription() ?? null;
 
