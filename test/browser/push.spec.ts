@@ -72,7 +72,7 @@ test("a pushed message shows as a notification grouped per room, and clicking it
   await b.context.close();
 });
 
-test("the notifications switch asks for permission only when pressed, registers this device and unregisters it", async ({ browser }) => {
+test("the notifications switch asks for permission only when pressed, registers this device (again at each start) and unregisters it", async ({ browser }) => {
   const a = await newPerson(browser, "pushsw", "알림 켜는 사람");
   // Count permission prompts, and fake the push service's subscription (with a real P-256 key).
   await a.context.addInitScript(() => {
@@ -85,24 +85,27 @@ test("the notifications switch asks for permission only when pressed, registers 
       return ask();
     };
     const b64url = (bytes: ArrayBuffer) => btoa(String.fromCharCode(...new Uint8Array(bytes))).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
-    let current: PushSubscription | null = null;
-    PushManager.prototype.getSubscription = async () => current;
+    // Kept in sessionStorage, as a real one outlives a reload.
+    const saved = (): PushSubscription | null => {
+      const json = sessionStorage.getItem("fakePush");
+      if (!json) return null;
+      const parsed = JSON.parse(json) as { endpoint: string };
+      const unsubscribe = async () => {
+        sessionStorage.removeItem("fakePush");
+        w.unsubscribed = true;
+        return true;
+      };
+      return { endpoint: parsed.endpoint, toJSON: () => parsed, unsubscribe } as unknown as PushSubscription;
+    };
+    PushManager.prototype.getSubscription = async () => saved();
     PushManager.prototype.subscribe = async () => {
       const pair = (await crypto.subtle.generateKey({ name: "ECDH", namedCurve: "P-256" }, true, ["deriveBits"])) as CryptoKeyPair;
       const json = {
         endpoint: `https://fcm.googleapis.com/fcm/send/${crypto.randomUUID()}`,
         keys: { p256dh: b64url(await crypto.subtle.exportKey("raw", pair.publicKey)), auth: b64url(crypto.getRandomValues(new Uint8Array(16)).buffer) },
       };
-      current = {
-        endpoint: json.endpoint,
-        toJSON: () => json,
-        unsubscribe: async () => {
-          current = null;
-          w.unsubscribed = true;
-          return true;
-        },
-      } as unknown as PushSubscription;
-      return current;
+      sessionStorage.setItem("fakePush", JSON.stringify(json));
+      return saved()!;
     };
   });
   await a.page.reload();
@@ -124,6 +127,14 @@ test("the notifications switch asks for permission only when pressed, registers 
   await expect(toggle).toBeChecked();
   await expect(settings.getByText("이 기기로 새 메시지 알림을 보냅니다.")).toBeVisible();
   expect(await a.page.evaluate(() => (window as unknown as { permissionAsks: number }).permissionAsks)).toBe(1);
+
+  // The next start of the app registers the device again, for whoever is logged in then.
+  const renewed = a.page.waitForResponse((r) => r.url().endsWith("/api/push/subscriptions") && r.request().method() === "POST");
+  await a.page.reload();
+  expect((await renewed).status()).toBe(204);
+  expect((await renewed).request().postDataJSON()).toEqual(sent);
+  await a.page.getByRole("button", { name: "설정" }).click();
+  await expect(toggle).toBeChecked();
 
   const unsubscribed = a.page.waitForResponse((r) => r.url().endsWith("/api/push/subscriptions") && r.request().method() === "DELETE");
   await toggle.click();

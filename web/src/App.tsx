@@ -31,6 +31,8 @@ const Root = (props: RouteSectionProps) => {
     if (!user) return;
     startEvents();
     startOutboxDrain(user.id);
+    // Loaded apart: only devices with notifications on have anything to renew.
+    void import("./lib/push").then((push) => push.renewPushSubscription()).catch(() => {});
   });
   return (
     <div class="app">

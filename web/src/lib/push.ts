@@ -8,6 +8,12 @@ export const pushSupported = (): boolean => "serviceWorker" in navigator && "Pus
 const currentSubscription = async (): Promise<PushSubscription | null> =>
   (await navigator.serviceWorker.getRegistration())?.pushManager.getSubscription() ?? null;
 
+/** `POST /api/push/subscriptions` with what the browser's subscription says of itself. */
+const registerWithServer = (subscription: PushSubscription): Promise<void> => {
+  const { endpoint, keys } = subscription.toJSON();
+  return api.subscribePush({ endpoint: endpoint!, keys: { p256dh: keys!.p256dh!, auth: keys!.auth! } });
+};
+
 export const readPushState = async (): Promise<PushState> => {
   if (!pushSupported()) return "unsupported";
   if (Notification.permission === "denied") return "denied";
@@ -31,9 +37,20 @@ export const turnPushOn = async (): Promise<PushState> => {
   const subscription =
     (await registration.pushManager.getSubscription()) ??
     (await registration.pushManager.subscribe({ userVisibleOnly: true, applicationServerKey: key }));
-  const { endpoint, keys } = subscription.toJSON();
-  await api.subscribePush({ endpoint: endpoint!, keys: { p256dh: keys!.p256dh!, auth: keys!.auth! } });
+  await registerWithServer(subscription);
   return "on";
+};
+
+/**
+ * Registers this device's subscription again for whoever is logged in now (on each start of the
+ * app): the server keeps a subscription only while the session that registered it lives, so after
+ * a new login the device would otherwise fall silent while the switch still says on.
+ */
+export const renewPushSubscription = async (): Promise<void> => {
+  if (!pushSupported() || Notification.permission !== "granted") return;
+  const subscription = await currentSubscription();
+  if (!subscription) return;
+  await registerWithServer(subscription);
 };
 
 /** Unregisters this device on the server, then with the push service. */
