@@ -1,6 +1,7 @@
 import { cloudflareTest, readD1Migrations } from "@cloudflare/vitest-plugin";
 import { unstable_readConfig } from "wrangler";
 import { defineConfig } from "vitest/config";
+import { LOCAL_VAPID_SUBJECT, vapidKeyPair } from "./worker/scripts/local-dev.mjs";
 
 // The pool reads .dev.vars as `wrangler dev` does, and `npm run dev` puts looser local limits
 // there: the tests bind wrangler.toml's [vars] again, so they always see the deployed limits.
@@ -17,6 +18,9 @@ export default defineConfig(async () => ({
           ...vars,
           TEST_MIGRATIONS: await readD1Migrations("./migrations"),
           JWT_SECRET: "test-secret-that-is-long-enough-for-hs256-signing",
+          // A pair per run: tests verify what the Worker signs against VAPID_PUBLIC_KEY in `env`.
+          ...vapidKeyPair(),
+          VAPID_SUBJECT: LOCAL_VAPID_SUBJECT,
         },
       },
     }),

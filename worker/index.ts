@@ -8,6 +8,7 @@ import { authRoutes } from "./routes/auth";
 import { eventRoutes } from "./routes/events";
 import { friendRoutes } from "./routes/friends";
 import { meRoutes } from "./routes/me";
+import { pushRoutes } from "./routes/push";
 import { roomRoutes } from "./routes/rooms";
 
 export { ChatRoom } from "../durable-objects/chat-room";
@@ -24,6 +25,7 @@ app.route("/me", meRoutes);
 app.route("/friends", friendRoutes);
 app.route("/rooms", roomRoutes);
 app.route("/events", eventRoutes);
+app.route("/push", pushRoutes);
 
 const wrongMethod = methodNotAllowed(app);
 app.notFound((c) => errorResponse(c, wrongMethod(c.req.raw) ?? new ApiError(404, "not_found", "No such endpoint.")));

@@ -23,6 +23,10 @@ ln -s "$ROOT/node_modules" "$APP/node_modules"
 ln -s "$ROOT/web/dist" "$APP/web/dist"
 cd "$APP"
 npx wrangler d1 migrations apply DB --local --persist-to "$STATE"
+# A throwaway VAPID key pair, as `npm run dev` makes one, so the app offers push notifications.
+eval "$(npx node --input-type=module -e 'import { vapidKeyPair, LOCAL_VAPID_SUBJECT } from "'"$ROOT"'/worker/scripts/local-dev.mjs";
+for (const [k, v] of Object.entries({ ...vapidKeyPair(), VAPID_SUBJECT: LOCAL_VAPID_SUBJECT })) console.log(`${k}=${v}`);')"
 exec npx wrangler dev --port "${1:-8788}" --persist-to "$STATE" \
   --var REGISTER_LIMIT_PER_HOUR:10000 --var LOGIN_LIMIT_PER_IP:10000 \
-  --var "JWT_SECRET:$(head -c 32 /dev/urandom | base64 | tr -d '\n')"
+  --var "JWT_SECRET:$(head -c 32 /dev/urandom | base64 | tr -d '\n')" \
+  --var "VAPID_PUBLIC_KEY:$VAPID_PUBLIC_KEY" --var "VAPID_PRIVATE_KEY:$VAPID_PRIVATE_KEY" --var "VAPID_SUBJECT:$VAPID_SUBJECT"

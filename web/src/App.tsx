@@ -1,5 +1,6 @@
-import { Navigate, Route, Router, type RouteSectionProps } from "@solidjs/router";
-import { createEffect, lazy, Match, Show, Switch } from "solid-js";
+import { Navigate, Route, Router, type RouteSectionProps, useNavigate } from "@solidjs/router";
+import { createEffect, lazy, Match, onCleanup, Show, Switch } from "solid-js";
+import { onServiceWorkerOpen } from "./lib/sw-open";
 import { badgeText } from "./lib/unread";
 import { ErrorRetry } from "./components/ErrorRetry";
 import { t } from "./i18n";
@@ -18,6 +19,9 @@ const ChatRoom = lazy(() => import("./screens/ChatRoom"));
 
 /** Waits for the first `GET /api/me`, so no screen flashes before we know who is here. */
 const Root = (props: RouteSectionProps) => {
+  const navigate = useNavigate();
+  // A notification clicked while this tab is open: the service worker asks it to show the room.
+  onCleanup(onServiceWorkerOpen((path) => navigate(path)));
   createEffect(() => {
     const unread = totalUnread();
     document.title = unread > 0 ? `(${badgeText(unread)}) ${t("appName")}` : t("appName");
@@ -27,6 +31,8 @@ const Root = (props: RouteSectionProps) => {
     if (!user) return;
     startEvents();
     startOutboxDrain(user.id);
+    // Loaded apart: only devices with notifications on have anything to renew.
+    void import("./lib/push").then((push) => push.renewPushSubscription()).catch(() => {});
   });
   return (
     <div class="app">

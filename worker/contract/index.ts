@@ -1,4 +1,5 @@
 export * from "./limits";
+export * from "./push";
 export * from "./schemas";
 export * from "./sockets";
 export type * from "./types";

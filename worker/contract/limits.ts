@@ -19,6 +19,10 @@ export const LIMITS = {
   groupTitleMax: 50,
   /** Members besides the caller in a chat-list row: enough for a name line and a four-avatar collage. */
   chatListOthers: 4,
+  /** Web Push subscriptions (devices) per user; a new one past this drops the oldest. */
+  pushSubscriptionsMax: 10,
+  /** A push subscription's endpoint URL, in characters (real ones are a few hundred). */
+  pushEndpointMax: 1024,
 } as const;
 
 /** Counts Unicode code points, the unit the contract uses for "characters". */

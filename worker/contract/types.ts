@@ -121,7 +121,8 @@ export type ApiErrorCode =
   | "store_failed"
   | "not_a_group"
   | "already_member"
-  | "room_full";
+  | "room_full"
+  | "push_disabled";
 
 export interface ApiErrorBody {
   /** `ids`: the user ids a `not_friends`, `already_member` or `user_not_found` answer is about. */

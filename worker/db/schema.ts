@@ -99,3 +99,22 @@ export const rateLimits = sqliteTable("rate_limits", {
   windowStart: integer("window_start").notNull(),
   count: integer("count").notNull(),
 });
+
+/**
+ * A device's Web Push subscription, one row per endpoint (a push service issues one per browser
+ * profile and site). It belongs to the session that registered it: a device logged out or expired
+ * gets no one's notifications any more.
+ */
+export const pushSubscriptions = sqliteTable(
+  "push_subscriptions",
+  {
+    endpoint: text("endpoint").primaryKey(),
+    userId: text("user_id").notNull().references(() => users.id),
+    sessionId: text("session_id").notNull().references(() => sessions.id),
+    /** The browser's ECDH P-256 public key and auth secret (base64url), for RFC 8291 encryption. */
+    p256dh: text("p256dh").notNull(),
+    auth: text("auth").notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [index("push_subscriptions_user_idx").on(t.userId, t.createdAt)],
+);

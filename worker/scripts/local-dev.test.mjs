@@ -5,9 +5,11 @@ import { join } from "node:path";
 import { afterEach, beforeEach, describe, it } from "node:test";
 import { fileURLToPath } from "node:url";
 import { unstable_getVarsForDev, unstable_readConfig } from "wrangler";
-import { LOCAL_LIMITS, devPort, ensureDevVars } from "./local-dev.mjs";
+import { LOCAL_LIMITS, LOCAL_VAPID_SUBJECT, devPort, ensureDevVars } from "./local-dev.mjs";
 
 const wranglerToml = fileURLToPath(new URL("../../wrangler.toml", import.meta.url));
+
+const VAPID = ["VAPID_PUBLIC_KEY", "VAPID_PRIVATE_KEY", "VAPID_SUBJECT"];
 
 let dir;
 let devVars;
@@ -27,7 +29,7 @@ function varsWranglerDevSees() {
 
 describe(".dev.vars", () => {
   it("a fresh clone gets a random secret, readable by its owner only, and the local limits", () => {
-    assert.deepEqual(ensureDevVars(devVars), ["JWT_SECRET", ...Object.keys(LOCAL_LIMITS)]);
+    assert.deepEqual(ensureDevVars(devVars), ["JWT_SECRET", ...Object.keys(LOCAL_LIMITS), ...VAPID]);
     assert.match(readFileSync(devVars, "utf8"), /^JWT_SECRET=[\w-]{43}\n/);
     assert.equal(statSync(devVars).mode & 0o777, 0o600);
   });
@@ -44,7 +46,7 @@ describe(".dev.vars", () => {
   it("a .dev.vars from before the limits keeps its secret byte for byte and gains the limits", () => {
     for (const old of ["JWT_SECRET=kept-secret\n", "JWT_SECRET=kept-secret"]) {
       writeFileSync(devVars, old);
-      assert.deepEqual(ensureDevVars(devVars), Object.keys(LOCAL_LIMITS));
+      assert.deepEqual(ensureDevVars(devVars), [...Object.keys(LOCAL_LIMITS), ...VAPID]);
       const text = readFileSync(devVars, "utf8");
       assert.ok(text.startsWith("JWT_SECRET=kept-secret\n"), text);
       const { local } = varsWranglerDevSees();
@@ -54,12 +56,36 @@ describe(".dev.vars", () => {
   });
 
   it("a second run changes nothing, and a limit the developer set stays theirs", () => {
-    writeFileSync(devVars, "JWT_SECRET=mine\nREGISTER_LIMIT_PER_HOUR=5\n");
+    writeFileSync(devVars, "JWT_SECRET=mine\nREGISTER_LIMIT_PER_HOUR=5\nVAPID_PUBLIC_KEY=mine\nVAPID_PRIVATE_KEY=mine\nVAPID_SUBJECT=mailto:me@example.com\n");
     ensureDevVars(devVars);
     const once = readFileSync(devVars, "utf8");
     assert.deepEqual(ensureDevVars(devVars), []);
     assert.equal(readFileSync(devVars, "utf8"), once);
     assert.equal(varsWranglerDevSees().local.REGISTER_LIMIT_PER_HOUR, "5");
+  });
+});
+
+describe("the local VAPID key pair", () => {
+  it("is a P-256 pair Web Push accepts: a 65-byte uncompressed public point whose private half signs what the public half verifies", async () => {
+    ensureDevVars(devVars);
+    const { local } = varsWranglerDevSees();
+    const point = Buffer.from(local.VAPID_PUBLIC_KEY, "base64url");
+    assert.equal(point.length, 65);
+    assert.equal(point[0], 4);
+    assert.equal(Buffer.from(local.VAPID_PRIVATE_KEY, "base64url").length, 32);
+    assert.equal(local.VAPID_SUBJECT, LOCAL_VAPID_SUBJECT);
+    const jwk = { kty: "EC", crv: "P-256", x: point.subarray(1, 33).toString("base64url"), y: point.subarray(33).toString("base64url") };
+    const algorithm = { name: "ECDSA", namedCurve: "P-256", hash: "SHA-256" };
+    const signing = await crypto.subtle.importKey("jwk", { ...jwk, d: local.VAPID_PRIVATE_KEY }, algorithm, false, ["sign"]);
+    const verifying = await crypto.subtle.importKey("jwk", jwk, algorithm, false, ["verify"]);
+    const data = new TextEncoder().encode("push");
+    assert.ok(await crypto.subtle.verify(algorithm, verifying, await crypto.subtle.sign(algorithm, signing, data), data));
+  });
+
+  it("is left alone when either half is there: a new half beside an old one would not be a pair", () => {
+    writeFileSync(devVars, "VAPID_PRIVATE_KEY=mine\n");
+    assert.ok(!ensureDevVars(devVars).includes("VAPID_PUBLIC_KEY"));
+    assert.doesNotMatch(readFileSync(devVars, "utf8"), /VAPID_PUBLIC_KEY/);
   });
 });
 

@@ -1,6 +1,6 @@
 import { LIMITS } from "../../../worker/contract/limits";
 import type { Message, Room, RoomsPage, User } from "../../../worker/contract";
-import { request } from "./client";
+import { HttpError, request } from "./client";
 
 /** One typed function per route of docs/api.md that the app uses. */
 export const api = {
@@ -32,6 +32,18 @@ export const api = {
   send: (roomId: string, send: { clientId: string; body: string; after?: string }) =>
     request<{ message: Message }>("POST", `/api/rooms/${encodeURIComponent(roomId)}/messages`, send).then((r) => r.message),
   markRead: (roomId: string, seq: number) => request<void>("POST", `/api/rooms/${encodeURIComponent(roomId)}/read`, { seq }),
+  /** The server's VAPID public key; null when push is not set up there (404 `push_disabled`). */
+  pushKey: () =>
+    request<{ publicKey: string }>("GET", "/api/push/key").then(
+      (r) => r.publicKey,
+      (err: unknown) => {
+        if (err instanceof HttpError && err.code === "push_disabled") return null;
+        throw err;
+      },
+    ),
+  subscribePush: (subscription: { endpoint: string; keys: { p256dh: string; auth: string } }) =>
+    request<void>("POST", "/api/push/subscriptions", subscription),
+  unsubscribePush: (endpoint: string) => request<void>("DELETE", "/api/push/subscriptions", { endpoint }),
   messages: (roomId: string, before?: number) =>
     request<{ messages: Message[]; hasMore: boolean }>(
       "GET",

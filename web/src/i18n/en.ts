@@ -134,5 +134,11 @@ export const en: Catalogue = {
   language: "Language",
   languageKo: "한국어",
   languageEn: "English",
+  notificationsToggle: "Turn on notifications",
+  notificationsOnHint: "New messages are notified on this device.",
+  notificationsDenied: "Notifications are blocked for this site. Allow them in the browser's site settings.",
+  notificationsUnsupported: "This browser can't show notifications.",
+  notificationsUnavailable: "This server doesn't send notifications.",
+  notificationsFailed: "Couldn't change notifications.",
   logOut: "Log out",
 };

@@ -135,6 +135,12 @@ export const ko = {
   language: "언어",
   languageKo: "한국어",
   languageEn: "English",
+  notificationsToggle: "알림 받기",
+  notificationsOnHint: "이 기기로 새 메시지 알림을 보냅니다.",
+  notificationsDenied: "이 사이트의 알림이 브라우저에서 차단되어 있습니다. 사이트 설정에서 허용해 주세요.",
+  notificationsUnsupported: "이 브라우저는 알림을 지원하지 않습니다.",
+  notificationsUnavailable: "이 서버에서는 알림을 보내지 않습니다.",
+  notificationsFailed: "알림 설정을 바꾸지 못했습니다.",
   logOut: "로그아웃",
 };
 

@@ -6,7 +6,9 @@ import { HttpError } from "../api/client";
 import { api } from "../api/endpoints";
 import { Dialog } from "../components/Dialog";
 import { type Lang, lang, type MessageKey, setLang, t } from "../i18n";
+import { turnPushOff } from "../lib/push";
 import { logOut, me, updateMe } from "../stores/session";
+import NotificationSetting from "./NotificationSetting";
 
 const languages: { value: Lang; key: MessageKey }[] = [
   { value: "ko", key: "languageKo" },
@@ -37,6 +39,8 @@ export default function SettingsSheet(props: { open: boolean; onClose: () => voi
   };
 
   const doLogOut = async () => {
+    // While still logged in (the DELETE needs the session): the next account on this device starts with notifications off.
+    await turnPushOff().catch(() => {});
     await logOut().catch(() => {});
     navigate("/login", { replace: true });
   };
@@ -75,6 +79,7 @@ export default function SettingsSheet(props: { open: boolean; onClose: () => voi
           </For>
         </div>
       </fieldset>
+      <NotificationSetting />
       <button type="button" class="btn btn-danger btn-block" onClick={doLogOut}>
         {t("logOut")}
       </button>
