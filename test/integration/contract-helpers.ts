@@ -4,9 +4,9 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { Message, Room, User } from "../../worker/contract";
-import { forgetRoomLog } from "./room-log-helpers";
-import { ORIGIN, type Session, type TestSocket, befriend, directRoom, isAck, register } from "./harness";
+import type { Message, Room, RoomsPage, User } from "../../worker/contract";
+import { d1CaughtUpFor, forgetRoomLog } from "./room-log-helpers";
+import { ORIGIN, type Session, type TestSocket, befriend, call, directRoom, isAck, register } from "./harness";
 
 export interface ErrorBody {
   error: { code: string; message: string; fields?: Record<string, string>; ids?: string[] };
@@ -84,6 +84,15 @@ export const body = async <T>(res: Response, status: number): Promise<T> => {
   expect(res.status, `status of ${text}`).toBe(status);
   expect(res.headers.get("content-type") ?? "").toMatch(/^application\/json/);
   return JSON.parse(text) as T;
+};
+
+/**
+ * The caller's chat list (GET /api/rooms, optionally with a query such as `?limit=2`) once D1 holds
+ * everything the caller's rooms' logs do: the list reads D1, which the rooms write behind.
+ */
+export const chatList = async (s: Session, query = "") => {
+  await d1CaughtUpFor(s.user.id);
+  return body<RoomsPage>(await call(`/api/rooms${query}`, { cookie: s.cookie }), 200);
 };
 
 /** Waits for the absence of something: only where no frame arriving is the point. */

@@ -1,10 +1,10 @@
 import { env } from "cloudflare:workers";
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
-import type { EventFrame, Room, RoomsPage, User } from "../../worker/contract";
+import type { EventFrame, Room, User } from "../../worker/contract";
 import { chatRoom, userHub } from "../../worker/lib/hubs";
 import { ORIGIN, befriend, call, connect, directRoom, json, pair, register, roomSocket, upgrade, type Session } from "./harness";
-import { expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
+import { chatList, expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -97,7 +97,7 @@ describe("events socket: room events", () => {
     const frame = await eb.next(roomEvent(room.id, (r) => r.lastSeq === 1));
     expect(frame.room.unreadCount).toBe(1);
     expect(frame.unread.total).toBe(3);
-    const listed = await json<RoomsPage>(await call("/api/rooms?limit=1", { cookie: b.cookie }));
+    const listed = await chatList(b, "?limit=1");
     expect(frame.unread).toEqual(listed.unread);
 
     // Reading moves the total down and the version up, in the next frame.

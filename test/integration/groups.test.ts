@@ -5,7 +5,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { Message, Room, RoomsPage, SystemMessage } from "../../worker/contract";
-import { body, expectError, expectMessage, expectRoom } from "./contract-helpers";
+import { body, chatList, expectError, expectMessage, expectRoom } from "./contract-helpers";
 import { type Session, befriend, befriendAll, call, connect, createGroup, group, pair, register, seedUsers } from "./harness";
 
 const post = (path: string, s: Session, json?: unknown) => call(path, { method: "POST", cookie: s.cookie, ...(json !== undefined && { json }) });
@@ -15,7 +15,6 @@ const history = async (roomId: string, s: Session, query = "") =>
   (await body<{ messages: Message[] }>(await call(`/api/rooms/${roomId}/messages${query}`, { cookie: s.cookie }), 200)).messages;
 const say = async (roomId: string, s: Session, text: string) =>
   (await body<{ message: Message }>(await post(`/api/rooms/${roomId}/messages`, s, { clientId: crypto.randomUUID(), body: text }), 201)).message;
-const chatList = async (s: Session) => body<RoomsPage>(await call("/api/rooms", { cookie: s.cookie }), 200);
 const ids = (sessions: Session[]) => sessions.map((s) => s.user.id);
 const systemEvent = (m: Message | null) => (m as SystemMessage).event;
 

@@ -27,6 +27,15 @@ export const roomLog = (roomId: string): Promise<LogMessage[]> =>
 export const d1CaughtUp = (roomId: string) => inRoom(roomId, ({ writeBehind }) => writeBehind.drain());
 
 /**
+ * Until D1 holds the logs of every room the user is a member of (D1 is the authority on membership):
+ * for reading what the chat list (D1) answers once the write-behind caught up.
+ */
+export const d1CaughtUpFor = async (userId: string) => {
+  const { results } = await env.DB.prepare("SELECT room_id FROM room_members WHERE user_id = ?").bind(userId).all<{ room_id: string }>();
+  await Promise.all(results.map((r) => d1CaughtUp(r.room_id)));
+};
+
+/**
  * The object forgets its log (its storage goes, and its instance): the next wake imports the room
  * from D1, as a room created before the log does. For D1 seeded straight, like an old database.
  */

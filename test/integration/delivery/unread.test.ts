@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Message, Room } from "../../../worker/contract";
 import { call, isAck, json, register, type Session, type TestSocket } from "../harness";
+import { chatList } from "../contract-helpers";
 import { connectedPair, serverLog, twoFriends, waitFor } from "./support";
 
 /**
@@ -41,7 +42,7 @@ describe("unread counts", { timeout: 30_000 }, () => {
     await readOk(b, room.id, 3);
     expect(await unread(b, room.id)).toBe(0);
     // The chat list agrees with the room view.
-    const list = (await json<{ rooms: Room[] }>(await call("/api/rooms", { cookie: b.cookie }))).rooms;
+    const list = (await chatList(b)).rooms;
     expect(list.find((r) => r.id === room.id)).toMatchObject({ lastSeq: 3, unreadCount: 0 });
     sa.close();
     sb.close();

@@ -13,13 +13,17 @@ import { STRIKES_BEFORE_CLOSE, allowanceFrom } from "../../../durable-objects/to
 import { SOCKET_LIMITS } from "../../../worker/contract";
 import { nextRaw } from "../contract-helpers";
 import { allowanceRefilled, evictRoom } from "../delivery/support";
+import { d1CaughtUp } from "../room-log-helpers";
 import { openSocket, query, sleep, stillOpen } from "./helpers";
 
 const { burst: BURST, perSecond: REFILL_PER_SEC } = allowanceFrom(env);
 const errors = (s: TestSocket) => s.ofType("error");
 const hello = (s: TestSocket) => s.ofType("hello")[0]!;
-const storedClientIds = async (roomId: string, senderId: string) =>
-  new Set((await query<{ client_id: string }>("select client_id from messages where room_id = ? and sender_id = ?", roomId, senderId)).map((r) => r.client_id));
+/** The sender's messages in D1, once it caught up with the room's log. */
+const storedClientIds = async (roomId: string, senderId: string) => {
+  await d1CaughtUp(roomId);
+  return new Set((await query<{ client_id: string }>("select client_id from messages where room_id = ? and sender_id = ?", roomId, senderId)).map((r) => r.client_id));
+};
 
 it("the bucket allows the 50-message outbox flush the contract promises, and refuses a sustained flood", () => {
   expect(BURST).toBeGreaterThanOrEqual(50);
@@ -173,6 +177,7 @@ describe("legitimate bursts", () => {
     expect(sender.closed).toBeNull();
     expect(acks.map((f) => f.message.seq).sort((x, y) => x - y)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
     await receiver.next(isMessage(50), 10_000);
+    await d1CaughtUp(room.id);
     const rows = await query<{ seq: number; client_id: string }>("select seq, client_id from messages where room_id = ? order by seq", room.id);
     expect(rows.map((r) => r.client_id)).toEqual(ids);
     sender.close();

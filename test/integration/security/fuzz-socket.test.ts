@@ -11,6 +11,7 @@ import type { Message, Room } from "../../../worker/contract";
 import { anyNumber, anyValue, fieldValue, nastyString, nearObject, SEED, wellFormed } from "./fuzz-arbitraries";
 import { counts, query, rawUpgrade, stillOpen, wellFormedErrors, type Counts } from "./helpers";
 import { refillAllowance } from "../delivery/support";
+import { d1CaughtUp } from "../room-log-helpers";
 
 let a: Session;
 let b: Session;
@@ -196,7 +197,9 @@ describe("room socket frames", () => {
     expect(await stillOpen(sock)).toBe(true);
     sock.close();
 
-    // D1: exactly the acked messages, once each, bodies as acked, seq 1..n without gaps.
+    // D1, once it caught up with the room's log: exactly the acked messages, once each, bodies as
+    // acked, seq 1..n without gaps.
+    await d1CaughtUp(room.id);
     const rows = await query<{ seq: number; client_id: string; body: string; sender_id: string }>(
       "select seq, client_id, body, sender_id from messages where room_id = ? order by seq",
       room.id,
@@ -311,6 +314,7 @@ describe("boundary lengths", () => {
     const ack = await sock.next(isAck("who-am-i"));
     expect(ack.message.senderId).toBe(x.user.id);
     expect(ack.message.roomId).toBe(r.id);
+    await d1CaughtUp(r.id);
     const [row] = await query<{ sender_id: string }>("select sender_id from messages where client_id = 'who-am-i' and room_id = ?", r.id);
     expect(row!.sender_id).toBe(x.user.id);
     sock.close();

@@ -6,6 +6,7 @@
 import { describe, expect, it } from "vitest";
 import { befriend, call, directRoom, isAck, isMessage, pair, register, roomSocket } from "../harness";
 import type { Message, Room, User } from "../../../worker/contract";
+import { d1CaughtUp } from "../room-log-helpers";
 import { query } from "./helpers";
 
 const SCRIPT = "<script>alert(1)</script>";
@@ -64,6 +65,7 @@ describe("message bodies", () => {
     }
     const { messages } = await getJson<{ messages: Message[] }>(`/api/rooms/${room.id}/messages`, b.cookie);
     expect(messages.map((m) => m.body)).toEqual(PAYLOADS);
+    await d1CaughtUp(room.id);
     const rows = await query<{ body: string }>("select body from messages where room_id = ? order by seq", room.id);
     expect(rows.map((r) => r.body)).toEqual(PAYLOADS);
     const { room: r } = await getJson<{ room: Room }>(`/api/rooms/${room.id}`, b.cookie);
@@ -92,6 +94,7 @@ describe("message bodies", () => {
     }
     const { messages } = await getJson<{ messages: Message[] }>(`/api/rooms/${room.id}/messages`, b.cookie);
     expect(messages.map((m) => m.body)).toEqual(bodies);
+    await d1CaughtUp(room.id);
     const rows = await query<{ body: string }>("select body from messages where room_id = ? order by seq", room.id);
     expect(rows.map((r) => r.body)).toEqual(bodies);
     // A display name may not hold controls or bidi overrides (docs/api.md); emoji sequences and
