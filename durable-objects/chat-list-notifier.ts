@@ -4,6 +4,8 @@ import type { RoomLog } from "./room-log/room-log";
 import { chatListRowsFor } from "./room-log/views";
 
 const WINDOW_MS = 300;
+/** When this notifier wants the object's alarm: other parts set it too. */
+const ALARM_KEY = "chat-list:alarm";
 /**
  * How long after a window's end the backstop alarm fires. The window's own timer normally sends
  * what is owed first; the alarm only acts for an object evicted in between, and being this late
@@ -32,6 +34,7 @@ export class ChatListNotifier {
   private readonly hubWakes = new Map<string, number>();
 
   constructor(
+    private readonly kv: SyncKvStorage,
     private readonly clock: AlarmClock,
     private readonly env: Env,
     private readonly log: RoomLog,
@@ -57,11 +60,16 @@ export class ChatListNotifier {
   }
 
   /**
-   * The backstop. In the instance that set it, the window's timer has already sent what was owed
-   * (or will, for a window still open, which then needs a later alarm). In a fresh instance, after
-   * an eviction, nothing here knows whether a change was owed: send the room's state to be sure.
+   * The backstop, when the object's alarm fires (it is shared: alarm-clock.ts) at or after the time
+   * this notifier asked for, which storage remembers. In the instance that asked, the window's timer
+   * has already sent what was owed (or will, for a window still open, which then needs a later
+   * alarm). In a fresh instance, after an eviction, nothing here knows whether a change was owed:
+   * send the room's state to be sure.
    */
-  async alarm(): Promise<void> {
+  async alarm(now = Date.now()): Promise<void> {
+    const due = this.kv.get<number>(ALARM_KEY);
+    if (due === undefined || due > now) return;
+    this.kv.delete(ALARM_KEY);
     if (this.alarmAt === 0) return this.notifyMembers();
     this.alarmAt = 0;
     if (this.owed) this.owe();
@@ -70,6 +78,7 @@ export class ChatListNotifier {
   private owe(): void {
     if (this.alarmAt >= this.windowEnd) return;
     this.alarmAt = this.windowEnd + ALARM_SLACK_MS;
+    this.kv.put(ALARM_KEY, this.alarmAt);
     this.clock.at(this.alarmAt);
   }
 

@@ -12,7 +12,7 @@ import { MemberAllowances } from "./member-allowances";
 import { ReadFanout } from "./read-fanout";
 import { importFromD1 } from "./room-log/import-from-d1";
 import { type Draft, RoomLog } from "./room-log/room-log";
-import { roomForEach } from "./room-log/views";
+import { chatListRowsFor, roomForEach } from "./room-log/views";
 import { type MembershipChange, type MembershipOutcome, RoomMembership } from "./room-membership";
 import { SYNC_BYTES, answerSync } from "./room-sync";
 import { CLOSE_POLICY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
@@ -67,7 +67,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly writeBehind = new D1WriteBehind(this.log, this.env.DB, this.clock);
   private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
-  private readonly chatLists = new ChatListNotifier(this.clock, this.env, this.log);
+  private readonly chatLists = new ChatListNotifier(this.ctx.storage.kv, this.clock, this.env, this.log);
   private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db);
   private readonly reads = new ReadFanout(
     () => this.ctx.getWebSockets().length,
@@ -223,9 +223,14 @@ export class ChatRoom extends DurableObject<Env> {
     });
   }
 
-  /** A member's hub has a tab open again: call it on every change from now on. */
-  hubListening(userId: string): void {
+  /**
+   * A member's hub has a tab open again: call it on every change from now on. Answers the member's
+   * chat-list row as it is now (null for a room they cannot list): the hub stopped hearing of this
+   * room's changes, and D1, which it reads its tally from, may be a write-behind window behind.
+   */
+  hubListening(userId: string): Room | null {
     this.chatLists.hubListening(userId);
+    return this.log.ready && this.log.member(userId) && this.log.room.lastSeq > 0 ? chatListRowsFor(this.log)(userId) : null;
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */

@@ -116,19 +116,30 @@ export class UserHub extends DurableObject<Env> {
     this.push({ type: "room_removed", roomId, unread: await loadUnreadTotal(this.db, this.userId) });
   }
 
-  /** Tells every room that was told nobody listens that someone does now; false if one could not be told. */
+  /**
+   * Tells every room that was told nobody listens that someone does now, and pushes each one's row
+   * as it is now (the changes this hub did not hear of); false if one could not be told.
+   */
   private async wakeQuietRooms(): Promise<boolean> {
     const kv = this.ctx.storage.kv;
     const now = Date.now();
+    const rows: Room[] = [];
     const results = await Promise.allSettled(
       [...kv.list<number>({ prefix: QUIET_KEY })].map(async ([key, quietAt]) => {
-        if (now - quietAt <= QUIET_MEMORY_MS) await chatRoom(this.env, key.slice(QUIET_KEY.length)).hubListening(this.userId);
+        if (now - quietAt <= QUIET_MEMORY_MS) {
+          const row = await chatRoom(this.env, key.slice(QUIET_KEY.length)).hubListening(this.userId);
+          if (row) rows.push(row);
+        }
         // A quiet answer given while we were asking is newer than this wake-up and keeps its entry.
         if (kv.get(key) === quietAt) kv.delete(key);
       }),
     );
     const failed = results.filter((r) => r.status === "rejected");
     for (const r of failed) console.error("waking a quiet room failed", r.reason);
+    for (const row of rows) {
+      const unread = await this.unread.withRoom(this.userId, row);
+      if (unread) this.push({ type: "room", room: row, unread });
+    }
     return failed.length === 0;
   }
 

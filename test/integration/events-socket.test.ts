@@ -4,6 +4,7 @@ import { describe, expect, it, vi } from "vitest";
 import type { EventFrame, Room, User } from "../../worker/contract";
 import { chatRoom, userHub } from "../../worker/lib/hubs";
 import { ORIGIN, befriend, call, connect, directRoom, json, pair, register, roomSocket, upgrade, type Session } from "./harness";
+import { waitFor } from "./delivery/support";
 import { chatList, expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
@@ -105,6 +106,29 @@ describe("events socket: room events", () => {
     const afterRead = await eb.next(roomEvent(other.id, (r) => r.unreadCount === 0));
     expect(afterRead.unread.total).toBe(1);
     expect(afterRead.unread.version).toBeGreaterThan(frame.unread.version);
+    for (const s of [eb, sa, sc]) s.close();
+  });
+
+  it("a tab opening gets the rows of rooms that changed while no tab was open, ahead of D1, and a total that counts them", async () => {
+    const { a, b, room } = await pair();
+    const c = await register();
+    await befriend(b, c);
+    const other = await directRoom(b, c);
+    const sc = await roomSocket(other.id, c);
+    // No tab of b's is open: the room is told to stop calling b's hub, and D1 has not caught up yet.
+    await sendAndAck(sc, "elsewhere-1");
+    await waitFor(
+      () => runInDurableObject(userHub(env, b.user.id), (_: object, state: DurableObjectState) => state.storage.kv.get(`quiet:${other.id}`) !== undefined),
+      () => "b's hub to tell the room nobody listens",
+    );
+    const eb = await events(b);
+    // Before D1 has it, the opening tab hears of it from the room itself.
+    const woken = await eb.next(roomEvent(other.id, (r) => r.lastSeq === 1));
+    expect(woken.room.unreadCount).toBe(1);
+    expect(woken.unread.total).toBe(1);
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "here-1");
+    expect((await eb.next(roomEvent(room.id, (r) => r.lastSeq === 1))).unread.total).toBe(2);
     for (const s of [eb, sa, sc]) s.close();
   });
 
