@@ -1,5 +1,5 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
-import { LIMITS, type Message, type SystemEvent } from "../worker/contract";
+import { LIMITS, type Message } from "../worker/contract";
 import type { Db } from "../worker/db/client";
 import { roomMembers, rooms, users } from "../worker/db/schema";
 import type { D1WriteBehind } from "./d1-write-behind";

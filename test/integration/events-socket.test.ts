@@ -3,7 +3,7 @@ import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { EventFrame, Room, User } from "../../worker/contract";
 import { chatRoom, userHub } from "../../worker/lib/hubs";
-import { ORIGIN, befriend, call, connect, directRoom, json, pair, register, roomSocket, upgrade, type Session } from "./harness";
+import { ORIGIN, befriend, call, connect, directRoom, pair, register, roomSocket, upgrade, type Session } from "./harness";
 import { waitFor } from "./delivery/support";
 import { chatList, expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
 

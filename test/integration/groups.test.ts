@@ -4,7 +4,7 @@
  */
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import type { Message, Room, RoomsPage, SystemMessage } from "../../worker/contract";
+import type { Message, Room, SystemMessage } from "../../worker/contract";
 import { body, chatList, expectError, expectMessage, expectRoom } from "./contract-helpers";
 import { type Session, befriend, befriendAll, call, connect, createGroup, group, pair, register, seedUsers } from "./harness";
 

@@ -3,6 +3,7 @@ import { evictDurableObject } from "cloudflare:test";
 import { describe, expect, it, vi } from "vitest";
 import type { Message, Room, RoomServerFrame } from "../../worker/contract";
 import { ORIGIN, call, connect, isAck, isMessage, register, roomSocket, upgrade, type Session, type TestSocket } from "./harness";
+import { failNextCommit } from "./room-log-helpers";
 import { body, expectError, expectMessage, nextRaw, quiet, range, rawUpgrade, sendAndAck, seedMessages, pairPool } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
@@ -349,18 +350,12 @@ describe("room socket: failed writes", () => {
     const sa = await roomSocket(room.id, a);
     const sb = await roomSocket(room.id, b);
     await sendAndAck(sa, "ok-1");
-    // Make D1 refuse inserts into this room only (storage is per test file; the trigger is dropped below).
-    await env.DB.exec(
-      `CREATE TRIGGER fail_room_insert BEFORE INSERT ON messages WHEN NEW.room_id = '${room.id}' BEGIN SELECT RAISE(ABORT, 'injected failure'); END`,
-    );
-    try {
-      sa.send({ type: "send", clientId: "doomed", body: "will fail" });
-      expectErrorFrame(await sa.next(isError((f) => f.clientId === "doomed")), "store_failed", "doomed");
-      expect(sa.ofType("ack").map((f) => f.clientId)).toEqual(["ok-1"]);
-      expect(sa.closed).toBeNull();
-    } finally {
-      await env.DB.exec("DROP TRIGGER IF EXISTS fail_room_insert");
-    }
+    // The room's log refuses the next write (as a failing disk would).
+    await failNextCommit(room.id);
+    sa.send({ type: "send", clientId: "doomed", body: "will fail" });
+    expectErrorFrame(await sa.next(isError((f) => f.clientId === "doomed")), "store_failed", "doomed");
+    expect(sa.ofType("ack").map((f) => f.clientId)).toEqual(["ok-1"]);
+    expect(sa.closed).toBeNull();
     const resent = await sendAndAck(sa, "doomed", "will fail");
     expect(resent.seq).toBe(2);
     await sb.next(isMessage(2));

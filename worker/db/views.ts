@@ -1,4 +1,4 @@
-import { type SQLWrapper, and, asc, count, desc, eq, gt, gte, lt, sql } from "drizzle-orm";
+import { type SQLWrapper, and, count, eq, gt, sql } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import type { Message, SystemEvent, User } from "../contract";
 import type { Db } from "./client";

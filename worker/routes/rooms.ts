@@ -4,7 +4,7 @@ import type { AppEnv } from "../app-env";
 import { DirectRoomBody, MessagesQuery, ReadBody, RoomsQuery, SendBody } from "../contract";
 import { getDb } from "../db/client";
 import { friendships, roomMembers, rooms, users } from "../db/schema";
-import { loadChatList } from "../db/chat-list";
+import { loadChatList, loadRooms } from "../db/chat-list";
 import { ApiError } from "../lib/errors";
 import { forwardUpgrade } from "../lib/forward-socket";
 import { chatRoom } from "../lib/hubs";
@@ -64,7 +64,9 @@ export const roomRoutes = new Hono<AppEnv>()
       joinWinner(userId),
     ]);
     const winner = await db.select({ id: rooms.id }).from(rooms).where(eq(rooms.pairKey, pairKey)).get();
-    return c.json({ room: await roomView(c.env, winner!.id, me.id) });
+    // From D1, without waking the room's object: the room socket's hello brings it current.
+    const [room] = await loadRooms(db, me.id, { roomId: winner!.id, allMembers: true });
+    return c.json({ room });
   })
   // The room's own object answers from its log: D1's copy may be a write-behind window behind.
   .get("/:id", requireMember, async (c) => c.json({ room: await roomView(c.env, c.req.param("id"), c.var.user.id) }))
