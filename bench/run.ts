@@ -671,16 +671,17 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
     else {
       const phases = [w.pingPong, w.burst, w.busy];
       const cells = (pick: (x: D1WriteSummary) => number, unit: (v: number) => string) => phases.map((x) => unit(pick(x)));
+      const n = (v: number) => v.toLocaleString("en-US");
       parts.push(
         `D1 writes by the app's room objects in the fan-out (one stdout line per D1 write transaction; a message's lag is its batch's maxLagMs, an upper bound)` +
           (w.complete ? "" : `\nD1 had not taken every message when its lines stopped: ${w.busy.messages} of ${w.busy.sent}.`),
         table(
           ["", "ping-pong", "burst", "both", "target", ""],
           [
-            ["app sends", ...cells((x) => x.sent, fmt), "", ""],
-            ["D1 write transactions", ...cells((x) => x.transactions, fmt), "", ""],
-            ["  of them failed (retried)", ...cells((x) => x.failed, fmt), "", ""],
-            ["messages D1 took", ...cells((x) => x.messages, fmt), "", ""],
+            ["app sends", ...cells((x) => x.sent, n), "", ""],
+            ["D1 write transactions", ...cells((x) => x.transactions, n), "", ""],
+            ["  of them failed (retried)", ...cells((x) => x.failed, n), "", ""],
+            ["messages D1 took", ...cells((x) => x.messages, n), "", ""],
             ["D1 transactions per message", ...cells((x) => x.txPerMessage, (v) => (Number.isFinite(v) ? v.toFixed(3) : "—")), `≤ ${TARGETS.d1TxPerMessageMax}`, mark(met.d1TxPerMessage)],
             ["lag p50", ...cells((x) => x.lagP50, ms), "", ""],
             ["lag p99", ...cells((x) => x.lagP99, ms), `< ${TARGETS.d1LagP99MsMax} ms`, mark(met.d1LagP99)],
