@@ -1,7 +1,8 @@
 /**
- * `npm run bench` — the app's message path against a bare relay in the same run (rooms of two, and
- * one group room), the chat list and history at scale, and the first-load web payload. See
- * bench/README.md.
+ * `npm run bench` — the app's message path against bare relays in the same run (rooms of two against
+ * relays storing nothing, in their object's SQLite and in D1; one group room against the D1
+ * relay), the app's D1 write transactions and their lag, the chat list and history at scale, and
+ * the first-load web payload. See bench/README.md.
  *
  *   node bench/run.ts [--smoke] [--rooms 50] [--burst 20] [--burst-rounds 4] [--pingpong 600]
  *                     [--warmup 4] [--slices 12] [--events] [--group-size 100] [--group-messages 1200]
@@ -17,7 +18,8 @@ import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
-import { AppApi, type Session, appSocket, pool, registerUsers, relaySocket } from "./lib/api.ts";
+import { AppApi, type RelayStore, type Session, appSocket, pool, registerUsers, relaySocket } from "./lib/api.ts";
+import { D1WriteLog, type D1WriteSummary, summarizeWrites } from "./lib/d1-writes.ts";
 import { Fanout, type RoomSpec } from "./lib/loadgen.ts";
 import { endStatus, log, status } from "./lib/log.ts";
 import { cleanup, installCleanupHandlers, isAborting, keepTempDirs, ownDir, runLogged, tempDir } from "./lib/process.ts";
@@ -96,7 +98,7 @@ const config = {
   burstRounds: int(flags["burst-rounds"], smoke ? 2 : 4),
   pingPongPerRoom: int(flags.pingpong, smoke ? 10 : 600, 2),
   warmupPerRoom: int(flags.warmup, smoke ? 2 : 4, 0),
-  /** Ping-pong is run in this many slices per side, alternating app and baseline (as are burst rounds). */
+  /** Ping-pong is run in this many slices per side, alternating the app and the relays (as are burst rounds). */
   slices: int(flags.slices, smoke ? 2 : 12),
   eventsSockets: flags.events,
   /** The group case: one sender in a room of this many sockets, messages one at a time, in `slices` per side. */
@@ -112,10 +114,13 @@ const config = {
 };
 const outFile = flags.out ? resolve(flags.out) : smoke ? null : join(root, "bench", "results.json");
 
+/** Issue 20's: latency against the object-SQLite relay, throughput against the store-nothing relay. */
 const TARGETS = {
-  burstThroughputRatioMin: 1.0,
+  burstThroughputRatioMin: 0.7,
   pingPongP50RatioMax: 1.3,
   pingPongP99RatioMax: 1.5,
+  d1TxPerMessageMax: 0.1,
+  d1LagP99MsMax: 1000,
   groupP50RatioMax: 1.5,
   roomsListP50MsMax: 25,
   historyRatioMax: 1.5,
@@ -150,24 +155,53 @@ const machine = () => ({
 });
 
 // ---------------------------------------------------------------------------------------------
-// Fan-out: the app's room sockets vs the baseline relay, same load generator, same R.
+// Fan-out: the app's room sockets vs the three relays, same load generator, same R.
+
+/** What each relay stores before it forwards, as the table names it. */
+const RELAYS: Record<RelayStore, string> = { none: "store-nothing relay", sql: "object-SQLite relay", d1: "D1 relay" };
+/** Run order within a slice (reversed every other slice); the app last, then first. */
+const FANOUT_SIDES = ["d1", "sql", "none", "app"] as const;
+type FanoutSide = (typeof FANOUT_SIDES)[number];
+const sideName = (side: FanoutSide) => (side === "app" ? "app" : `${side} relay`);
+
+interface SideResult {
+  pingPong: ModeResult;
+  burst: ModeResult;
+}
+
+/** The app's measure over the relay's. */
+interface FanoutRatios {
+  burstThroughput: number;
+  pingPongThroughput: number;
+  pingPongP50: number;
+  pingPongP95: number;
+  pingPongP99: number;
+  burstP50: number;
+  burstP99: number;
+  pingPongCpuPerMessage: number;
+  burstCpuPerMessage: number;
+}
+
+/** The app's D1 write transactions in the fan-out (lib/d1-writes.ts), or why they were not measured. */
+type D1Writes =
+  | { measured: false; note: string }
+  | {
+      measured: true;
+      pingPong: D1WriteSummary;
+      burst: D1WriteSummary;
+      /** Both phases: what the targets are read from. */
+      busy: D1WriteSummary;
+      /** D1 took every message the app was sent before the lines stopped. */
+      complete: boolean;
+    };
 
 interface FanoutResults {
-  app: { pingPong: ModeResult; burst: ModeResult; frames: ReturnType<Fanout["counts"]> };
-  baseline: { pingPong: ModeResult; burst: ModeResult };
-  ratios: {
-    burstThroughput: number;
-    pingPongThroughput: number;
-    pingPongP50: number;
-    pingPongP95: number;
-    pingPongP99: number;
-    burstP50: number;
-    burstP99: number;
-    pingPongCpuPerMessage: number;
-    burstCpuPerMessage: number;
-  };
+  app: SideResult & { frames: ReturnType<Fanout["counts"]> };
+  relays: Record<RelayStore, SideResult>;
+  ratios: Record<RelayStore, FanoutRatios>;
   /** The same ratios slice by slice (min, max). */
-  sliceRatios: Record<string, { min: number; max: number }>;
+  sliceRatios: Record<RelayStore, Record<"burstThroughput" | "pingPongP50" | "pingPongP99", { min: number; max: number }>>;
+  d1Writes: D1Writes;
 }
 
 const createAppRooms = async (api: AppApi, n: number, tag: string): Promise<{ a: Session; b: Session; roomId: string }[]> => {
@@ -181,60 +215,87 @@ const createAppRooms = async (api: AppApi, n: number, tag: string): Promise<{ a:
   });
 };
 
-const runFanout = async (app: DevServer, baseline: DevServer, appRooms: { a: Session; b: Session; roomId: string }[]): Promise<FanoutResults> => {
+const fanoutRatios = (mine: SideResult, base: SideResult): FanoutRatios => ({
+  burstThroughput: mine.burst.throughput / base.burst.throughput,
+  pingPongThroughput: mine.pingPong.throughput / base.pingPong.throughput,
+  pingPongP50: mine.pingPong.p50 / base.pingPong.p50,
+  pingPongP95: mine.pingPong.p95 / base.pingPong.p95,
+  pingPongP99: mine.pingPong.p99 / base.pingPong.p99,
+  burstP50: mine.burst.p50 / base.burst.p50,
+  burstP99: mine.burst.p99 / base.burst.p99,
+  pingPongCpuPerMessage: mine.pingPong.cpuMsPerMessage / base.pingPong.cpuMsPerMessage,
+  burstCpuPerMessage: mine.burst.cpuMsPerMessage / base.burst.cpuMsPerMessage,
+});
+
+const NO_D1_LINES = "no d1_write lines: lag and tx/msg not measured";
+
+const runFanout = async (app: DevServer, relays: DevServer, d1Log: D1WriteLog, appRooms: { a: Session; b: Session; roomId: string }[]): Promise<FanoutResults> => {
   const memberSpec = (s: Session, roomId: string) => appSocket(app.origin, s, roomId, config.eventsSockets);
   const appSpecs: RoomSpec[] = appRooms.map(({ a, b, roomId }) => ({ id: roomId, members: [memberSpec(a, roomId), memberSpec(b, roomId)] }));
-  const baseSpecs: RoomSpec[] = appRooms.map((_, i) => ({
-    id: `room-${i}`,
-    members: [relaySocket(baseline.origin, `room-${i}`, `u${i}a`), relaySocket(baseline.origin, `room-${i}`, `u${i}b`)],
-  }));
+  const relaySpecs = (store: RelayStore): RoomSpec[] =>
+    appRooms.map((_, i) => ({
+      id: `room-${i}`,
+      members: [relaySocket(relays.origin, store, `room-${i}`, `u${i}a`), relaySocket(relays.origin, store, `room-${i}`, `u${i}b`)],
+    }));
 
-  log(`connecting ${appSpecs.length * 2} app sockets${config.eventsSockets ? " (+ events sockets)" : ""} and ${baseSpecs.length * 2} baseline sockets…`);
-  const targets = {
-    app: await Fanout.connect(appSpecs, { label: "app", progress: status, cpu: () => app.cpuSeconds() }),
-    baseline: await Fanout.connect(baseSpecs, { label: "base", progress: status, cpu: () => baseline.cpuSeconds() }),
-  };
+  log(`connecting ${appSpecs.length * 2} app sockets${config.eventsSockets ? " (+ events sockets)" : ""} and ${appSpecs.length * 2} sockets on each of 3 relays…`);
+  const connectRelay = (store: RelayStore) => Fanout.connect(relaySpecs(store), { label: store, progress: status, cpu: () => relays.cpuSeconds() });
+  const targets: Partial<Record<FanoutSide, Fanout>> = {};
   try {
+    targets.app = await Fanout.connect(appSpecs, { label: "app", progress: status, cpu: () => app.cpuSeconds() });
+    for (const store of ["d1", "sql", "none"] as const) targets[store] = await connectRelay(store);
+    const side = (s: FanoutSide) => targets[s]!;
+    const appSent = () => side("app").sentCount();
+    // The app's D1 lines are cut into phases at marks, each taken once the phase's lines stopped.
+    const settleD1 = async (from: number, sentBefore: number) => {
+      await d1Log.settle(from, appSent() - sentBefore);
+      return { mark: d1Log.mark(), sent: appSent() };
+    };
+    let cut = { mark: d1Log.mark(), sent: appSent() };
     if (config.warmupPerRoom > 0) {
-      for (const [name, f] of Object.entries(targets)) {
-        await f.pingPong(config.warmupPerRoom, `${name} warm-up`);
+      for (const s of FANOUT_SIDES) {
+        await side(s).pingPong(config.warmupPerRoom, `${sideName(s)} warm-up`);
         endStatus();
       }
       log(`warmed up (${config.warmupPerRoom} messages per room on each side)`);
+      cut = await settleD1(cut.mark, cut.sent);
     }
     const sizes = sliceSizes(config.pingPongPerRoom, config.slices);
-    const pingPong = await alternate(sizes.length, (side, i) => `${side} ping-pong ${i + 1}/${config.slices}`, (side, i, what) => targets[side].pingPong(sizes[i]!, what));
-    const burst = await alternate(config.burstRounds, (side, i) => `${side} burst round ${i + 1}/${config.burstRounds}`, (side, _, what) => targets[side].burst(config.burstK, 1, what));
+    const pingPong = await alternate(FANOUT_SIDES, sizes.length, (s, i) => `${sideName(s)} ping-pong ${i + 1}/${config.slices}`, (s, i, what) => side(s).pingPong(sizes[i]!, what));
+    const pingPongCut = await settleD1(cut.mark, cut.sent);
+    const burst = await alternate(FANOUT_SIDES, config.burstRounds, (s, i) => `${sideName(s)} burst round ${i + 1}/${config.burstRounds}`, (s, _, what) => side(s).burst(config.burstK, 1, what));
     // The app acks every send: all acks must have arrived (they may trail the last delivery).
-    const sent = targets.app.sentCount();
-    if (!(await waitFor(() => targets.app.counts().ack >= sent, 5000))) {
-      throw new Error(`app acked ${targets.app.counts().ack} of ${sent} sends`);
+    const sent = appSent();
+    if (!(await waitFor(() => side("app").counts().ack >= sent, 5000))) {
+      throw new Error(`app acked ${side("app").counts().ack} of ${sent} sends`);
     }
-    const mine = { pingPong: combine(pingPong.app), burst: combine(burst.app), frames: targets.app.counts() };
-    const base = { pingPong: combine(pingPong.baseline), burst: combine(burst.baseline) };
+    const burstCut = await settleD1(pingPongCut.mark, pingPongCut.sent);
+
+    const pooled = (s: FanoutSide): SideResult => ({ pingPong: combine(pingPong[s]), burst: combine(burst[s]) });
+    const mine = pooled("app");
+    const relayResults = { d1: pooled("d1"), sql: pooled("sql"), none: pooled("none") };
+    const perRelay = <T>(fn: (base: SideResult) => T): Record<RelayStore, T> => ({ d1: fn(relayResults.d1), sql: fn(relayResults.sql), none: fn(relayResults.none) });
     return {
-      app: mine,
-      baseline: base,
-      ratios: {
-        burstThroughput: mine.burst.throughput / base.burst.throughput,
-        pingPongThroughput: mine.pingPong.throughput / base.pingPong.throughput,
-        pingPongP50: mine.pingPong.p50 / base.pingPong.p50,
-        pingPongP95: mine.pingPong.p95 / base.pingPong.p95,
-        pingPongP99: mine.pingPong.p99 / base.pingPong.p99,
-        burstP50: mine.burst.p50 / base.burst.p50,
-        burstP99: mine.burst.p99 / base.burst.p99,
-        pingPongCpuPerMessage: mine.pingPong.cpuMsPerMessage / base.pingPong.cpuMsPerMessage,
-        burstCpuPerMessage: mine.burst.cpuMsPerMessage / base.burst.cpuMsPerMessage,
-      },
-      sliceRatios: {
+      app: { ...mine, frames: side("app").counts() },
+      relays: relayResults,
+      ratios: perRelay((base) => fanoutRatios(mine, base)),
+      sliceRatios: perRelay((base) => ({
         burstThroughput: spread(mine.burst, base.burst, "throughput"),
         pingPongP50: spread(mine.pingPong, base.pingPong, "p50"),
         pingPongP99: spread(mine.pingPong, base.pingPong, "p99"),
-      },
+      })),
+      d1Writes: d1Log.seen
+        ? {
+            measured: true,
+            pingPong: summarizeWrites(d1Log.between(cut.mark, pingPongCut.mark), pingPongCut.sent - cut.sent),
+            burst: summarizeWrites(d1Log.between(pingPongCut.mark, burstCut.mark), burstCut.sent - pingPongCut.sent),
+            busy: summarizeWrites(d1Log.between(cut.mark, burstCut.mark), burstCut.sent - cut.sent),
+            complete: d1Log.messagesSince(cut.mark) >= burstCut.sent - cut.sent,
+          }
+        : { measured: false, note: NO_D1_LINES },
     };
   } finally {
-    targets.app.close();
-    targets.baseline.close();
+    for (const f of Object.values(targets)) f.close();
   }
 };
 
@@ -417,11 +478,11 @@ const main = async () => {
 
   const wantFanout = !flags["skip-fanout"];
   const wantGroup = !flags["skip-group"];
-  const wantBaseline = wantFanout || wantGroup;
+  const wantRelays = wantFanout || wantGroup;
   const wantScale = !flags["skip-scale"];
   let app: DevServer | null = null;
-  let baseline: DevServer | null = null;
-  if (wantBaseline || wantScale) {
+  let relays: DevServer | null = null;
+  if (wantRelays || wantScale) {
     const jwtSecret = randomBytes(32).toString("base64url");
     const appOpts = {
       name: "app",
@@ -443,38 +504,45 @@ const main = async () => {
     };
     // The app's Worker serves web/dist as its static assets: wrangler refuses to start without it.
     if (!isBuilt(webDist)) await buildWeb(webDist, tmp);
-    const baseOpts = { name: "baseline", config: "bench/baseline/wrangler.toml", cwd: root, persistTo: join(tmp, "baseline-state"), logDir: tmp, healthPath: "/health" };
+    const relayOpts = { name: "relays", config: "bench/baseline/wrangler.toml", cwd: root, persistTo: join(tmp, "relay-state"), logDir: tmp, healthPath: "/health" };
     ownDir(join(root, "bench", "baseline", ".wrangler"));
     try {
       log("applying D1 migrations to fresh local databases…");
-      await Promise.all([applyMigrations(appOpts), wantBaseline ? applyMigrations(baseOpts) : null]);
+      await Promise.all([applyMigrations(appOpts), wantRelays ? applyMigrations(relayOpts) : null]);
       log("starting wrangler dev…");
-      [app, baseline] = await Promise.all([DevServer.start(appOpts), wantBaseline ? DevServer.start(baseOpts) : null]);
-      log(`app on ${app.origin}${baseline ? `, baseline relay on ${baseline.origin}` : ""}`);
+      [app, relays] = await Promise.all([DevServer.start(appOpts), wantRelays ? DevServer.start(relayOpts) : null]);
+      log(`app on ${app.origin}${relays ? `, relays on ${relays.origin}` : ""}`);
+      const d1Log = new D1WriteLog();
+      app.onStdoutLine((line, at) => d1Log.add(line, at));
 
       const api = new AppApi(app.origin);
       const heavy = wantScale ? await api.register(`h${tag}`, `bench-${tag}-password`, "많은 방") : null;
-      if (wantFanout && baseline) {
+      if (wantFanout && relays) {
         try {
           const rooms = await createAppRooms(api, config.rooms, tag);
           log(`${rooms.length * 2} users, friendships and ${rooms.length} rooms created through the API`);
-          fanout = await runFanout(app, baseline, rooms);
+          fanout = await runFanout(app, relays, d1Log, rooms);
+          if (fanout.d1Writes.measured) {
+            const b = fanout.d1Writes.busy;
+            log(`D1 writes in ping-pong and burst: ${b.transactions} transactions for ${b.messages} of ${b.sent} messages (${fmt(b.txPerMessage)} per message), lag p50 ${fmt(b.lagP50)} ms, p99 ${fmt(b.lagP99)} ms (upper bounds)`);
+          } else log(fanout.d1Writes.note);
         } catch (err) {
           record("fan-out", err);
         }
       }
-      if (wantGroup && baseline) {
+      if (wantGroup && relays) {
         try {
           const appGroup = await createAppGroup(api, config.groupSize, tag);
           log(`${config.groupSize} users, the sender's friendships and a group room of them all created through the API`);
-          group = await runGroup(app, baseline, appGroup, { size: config.groupSize, messages: config.groupMessages, slices: config.slices, warmup: config.warmupPerRoom, events: config.eventsSockets });
+          group = await runGroup(app, relays, appGroup, { size: config.groupSize, messages: config.groupMessages, slices: config.slices, warmup: config.warmupPerRoom, events: config.eventsSockets });
         } catch (err) {
           record("group fan-out", err);
         }
       }
-      if (baseline) {
-        await baseline.stop();
-        baseline = null;
+      if (d1Log.malformed.length > 0) record("D1 writes", new Error(`${d1Log.malformed.length} d1_write line(s) not in the expected format, the first: ${d1Log.malformed[0]}`));
+      if (relays) {
+        await relays.stop();
+        relays = null;
       }
 
       if (wantScale && heavy) {
@@ -503,7 +571,7 @@ const main = async () => {
       record("servers", err);
     } finally {
       log("stopping servers…");
-      await Promise.all([app?.stop(), baseline?.stop()]);
+      await Promise.all([app?.stop(), relays?.stop()]);
     }
   }
 
@@ -540,59 +608,104 @@ const mark = (ok: boolean | null) => (ok === null ? "" : ok ? "met" : "MISSED");
 
 const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; web: WebResult | null; fanout: FanoutResults | null; group: GroupResults | null; scale: ScaleResults | null }) => {
   const targets: { name: string; value: number | null; limit: string; met: boolean | null }[] = [];
-  const target = (name: string, value: number | undefined, limit: string, met: (v: number) => boolean) =>
-    targets.push({ name, value: value === undefined ? null : round(value), limit, met: value === undefined || !Number.isFinite(value) ? null : met(value) });
+  /** Records a target; whether it was met (null: not measured). */
+  const target = (name: string, value: number | undefined, limit: string, met: (v: number) => boolean) => {
+    const ok = value === undefined || !Number.isFinite(value) ? null : met(value);
+    targets.push({ name, value: value === undefined ? null : round(value), limit, met: ok });
+    return ok;
+  };
 
   const f = r.fanout;
-  target("burst throughput, app/baseline", f?.ratios.burstThroughput, `≥ ${TARGETS.burstThroughputRatioMin}x`, (v) => v >= TARGETS.burstThroughputRatioMin);
-  target("ping-pong p50 latency, app/baseline", f?.ratios.pingPongP50, `≤ ${TARGETS.pingPongP50RatioMax}x`, (v) => v <= TARGETS.pingPongP50RatioMax);
-  target("ping-pong p99 latency, app/baseline", f?.ratios.pingPongP99, `≤ ${TARGETS.pingPongP99RatioMax}x`, (v) => v <= TARGETS.pingPongP99RatioMax);
-  target(`GET /api/rooms first page p50, ${config.scaleRooms} rooms (ms)`, r.scale?.roomsFirstPage.p50, `< ${TARGETS.roomsListP50MsMax} ms`, (v) => v < TARGETS.roomsListP50MsMax);
-  target(`history p50, ${config.bigRoomMessages} vs ${config.smallRoomMessages} messages`, r.scale?.historyRatioP50, `≤ ${TARGETS.historyRatioMax}x`, (v) => v <= TARGETS.historyRatioMax);
-  target("first-load JS + CSS gzipped (bytes)", r.web?.totalGzip, `≤ ${TARGETS.webGzipBytesMax / 1000} kB`, (v) => v <= TARGETS.webGzipBytesMax);
-  target(`group of ${config.groupSize}: p50 to the last member, app/baseline`, r.group?.ratios.p50, `≤ ${TARGETS.groupP50RatioMax}x`, (v) => v <= TARGETS.groupP50RatioMax);
+  const d1 = f?.d1Writes.measured ? f.d1Writes : null;
+  const met = {
+    pingPongP50: target("ping-pong p50 latency, app/object-SQLite relay", f?.ratios.sql.pingPongP50, `≤ ${TARGETS.pingPongP50RatioMax}x`, (v) => v <= TARGETS.pingPongP50RatioMax),
+    pingPongP99: target("ping-pong p99 latency, app/object-SQLite relay", f?.ratios.sql.pingPongP99, `≤ ${TARGETS.pingPongP99RatioMax}x`, (v) => v <= TARGETS.pingPongP99RatioMax),
+    burst: target("burst throughput, app/store-nothing relay", f?.ratios.none.burstThroughput, `≥ ${TARGETS.burstThroughputRatioMin}x`, (v) => v >= TARGETS.burstThroughputRatioMin),
+    d1TxPerMessage: target("D1 write transactions per message, ping-pong and burst", d1?.busy.txPerMessage, `≤ ${TARGETS.d1TxPerMessageMax}`, (v) => v <= TARGETS.d1TxPerMessageMax),
+    d1LagP99: target("D1 lag p99 (ms, upper bound), ping-pong and burst", d1?.busy.lagP99, `< ${TARGETS.d1LagP99MsMax} ms`, (v) => v < TARGETS.d1LagP99MsMax),
+    roomsList: target(`GET /api/rooms first page p50, ${config.scaleRooms} rooms (ms)`, r.scale?.roomsFirstPage.p50, `< ${TARGETS.roomsListP50MsMax} ms`, (v) => v < TARGETS.roomsListP50MsMax),
+    history: target(`history p50, ${config.bigRoomMessages} vs ${config.smallRoomMessages} messages`, r.scale?.historyRatioP50, `≤ ${TARGETS.historyRatioMax}x`, (v) => v <= TARGETS.historyRatioMax),
+    web: target("first-load JS + CSS gzipped (bytes)", r.web?.totalGzip, `≤ ${TARGETS.webGzipBytesMax / 1000} kB`, (v) => v <= TARGETS.webGzipBytesMax),
+    group: target(`group of ${config.groupSize}: p50 to the last member, app/D1 relay`, r.group?.ratios.p50, `≤ ${TARGETS.groupP50RatioMax}x`, (v) => v <= TARGETS.groupP50RatioMax),
+  };
 
   const parts: string[] = [];
-  /** A row of app against baseline: values, their ratio, a target and whether it was met. */
+  /** A row of the app against one relay: values, their ratio, a target and whether it was met. */
   const row = (label: string, a: number, b: number, x: number, unit: (v: number) => string, t = "", m: boolean | null = null) => [label, unit(a), unit(b), ratio(x), t, mark(m)];
   if (f) {
     const msgs = (v: number) => fmt(v);
+    const stores = ["none", "sql", "d1"] as const;
+    /** A row of the app against each relay: values, ratios, and the target of one of the ratios. */
+    const vsRelays = (label: string, pick: (s: SideResult) => number, unit: (v: number) => string, t = "", m: boolean | null = null) => [
+      label,
+      unit(pick(f.app)),
+      ...stores.map((s) => unit(pick(f.relays[s]))),
+      ...stores.map((s) => ratio(pick(f.app) / pick(f.relays[s]))),
+      t,
+      mark(m),
+    ];
+    const range = (x: { min: number; max: number }) => `${ratio(x.min)}–${ratio(x.max)}`;
+    const spreadLine = (s: RelayStore) =>
+      `app/${s}: burst throughput ${range(f.sliceRatios[s].burstThroughput)}, ping-pong p50 ${range(f.sliceRatios[s].pingPongP50)}, p99 ${range(f.sliceRatios[s].pingPongP99)}`;
     parts.push(
-      `Fan-out: R=${config.rooms} rooms × 2 sockets${config.eventsSockets ? " (+ an events socket each)" : ""}; ping-pong ${config.pingPongPerRoom} messages/room in ${config.slices} slices, burst K=${config.burstK} per member × ${config.burstRounds} rounds; app and baseline alternate slice by slice`,
+      `Fan-out: R=${config.rooms} rooms × 2 sockets${config.eventsSockets ? " (+ an events socket each)" : ""}; ping-pong ${config.pingPongPerRoom} messages/room in ${config.slices} slices, burst K=${config.burstK} per member × ${config.burstRounds} rounds; the app and the relays alternate slice by slice.\n` +
+        `Relays: none = ${RELAYS.none}, sql = ${RELAYS.sql} (appends to its object's SQLite, then forwards), d1 = ${RELAYS.d1} (one D1 INSERT per message, then forwards).`,
       table(
-        ["", "app", "baseline", "app/baseline", "target", ""],
+        ["", "app", "none", "sql", "d1", "app/none", "app/sql", "app/d1", "target", ""],
         [
-          row("ping-pong messages/s", f.app.pingPong.throughput, f.baseline.pingPong.throughput, f.ratios.pingPongThroughput, msgs),
-          row("ping-pong p50 latency", f.app.pingPong.p50, f.baseline.pingPong.p50, f.ratios.pingPongP50, ms, `≤ ${TARGETS.pingPongP50RatioMax}x`, targets[1]!.met),
-          row("ping-pong p95 latency", f.app.pingPong.p95, f.baseline.pingPong.p95, f.ratios.pingPongP95, ms),
-          row("ping-pong p99 latency", f.app.pingPong.p99, f.baseline.pingPong.p99, f.ratios.pingPongP99, ms, `≤ ${TARGETS.pingPongP99RatioMax}x`, targets[2]!.met),
-          row("burst messages/s", f.app.burst.throughput, f.baseline.burst.throughput, f.ratios.burstThroughput, msgs, `≥ ${TARGETS.burstThroughputRatioMin}x`, targets[0]!.met),
-          row("burst p50 latency", f.app.burst.p50, f.baseline.burst.p50, f.ratios.burstP50, ms),
-          row("burst p99 latency", f.app.burst.p99, f.baseline.burst.p99, f.ratios.burstP99, ms),
-          row("server CPU per message, ping-pong", f.app.pingPong.cpuMsPerMessage, f.baseline.pingPong.cpuMsPerMessage, f.ratios.pingPongCpuPerMessage, ms),
-          row("server CPU per message, burst", f.app.burst.cpuMsPerMessage, f.baseline.burst.cpuMsPerMessage, f.ratios.burstCpuPerMessage, ms),
-          row("load generator CPU per message, ping-pong", f.app.pingPong.clientCpuMsPerMessage, f.baseline.pingPong.clientCpuMsPerMessage, f.app.pingPong.clientCpuMsPerMessage / f.baseline.pingPong.clientCpuMsPerMessage, (v) => `${v.toFixed(3)} ms`),
+          vsRelays("ping-pong messages/s", (s) => s.pingPong.throughput, msgs),
+          vsRelays("ping-pong p50 latency", (s) => s.pingPong.p50, ms, `app/sql ≤ ${TARGETS.pingPongP50RatioMax}x`, met.pingPongP50),
+          vsRelays("ping-pong p95 latency", (s) => s.pingPong.p95, ms),
+          vsRelays("ping-pong p99 latency", (s) => s.pingPong.p99, ms, `app/sql ≤ ${TARGETS.pingPongP99RatioMax}x`, met.pingPongP99),
+          vsRelays("burst messages/s", (s) => s.burst.throughput, msgs, `app/none ≥ ${TARGETS.burstThroughputRatioMin}x`, met.burst),
+          vsRelays("burst p50 latency", (s) => s.burst.p50, ms),
+          vsRelays("burst p99 latency", (s) => s.burst.p99, ms),
+          vsRelays("server CPU per message, ping-pong", (s) => s.pingPong.cpuMsPerMessage, ms),
+          vsRelays("server CPU per message, burst", (s) => s.burst.cpuMsPerMessage, ms),
+          vsRelays("load generator CPU per message, ping-pong", (s) => s.pingPong.clientCpuMsPerMessage, (v) => `${v.toFixed(3)} ms`),
         ],
-      ) +
-        `\nSlice by slice, app/baseline ranged: burst throughput ${ratio(f.sliceRatios.burstThroughput!.min)}–${ratio(f.sliceRatios.burstThroughput!.max)}, ` +
-        `ping-pong p50 ${ratio(f.sliceRatios.pingPongP50!.min)}–${ratio(f.sliceRatios.pingPongP50!.max)}, p99 ${ratio(f.sliceRatios.pingPongP99!.min)}–${ratio(f.sliceRatios.pingPongP99!.max)}.`,
+      ) + `\nSlice by slice, ${spreadLine("sql")};\n  ${spreadLine("none")};\n  ${spreadLine("d1")}.`,
     );
+    const w = f.d1Writes;
+    if (!w.measured) parts.push(`D1 writes by the app's room objects: ${w.note}.`);
+    else {
+      const phases = [w.pingPong, w.burst, w.busy];
+      const cells = (pick: (x: D1WriteSummary) => number, unit: (v: number) => string) => phases.map((x) => unit(pick(x)));
+      const n = (v: number) => v.toLocaleString("en-US");
+      parts.push(
+        `D1 writes by the app's room objects in the fan-out (one stdout line per D1 write transaction; a message's lag is its batch's maxLagMs, an upper bound)` +
+          (w.complete ? "" : `\nD1 had not taken every message when its lines stopped: ${w.busy.messages} of ${w.busy.sent}.`),
+        table(
+          ["", "ping-pong", "burst", "both", "target", ""],
+          [
+            ["app sends", ...cells((x) => x.sent, n), "", ""],
+            ["D1 write transactions", ...cells((x) => x.transactions, n), "", ""],
+            ["  of them failed (retried)", ...cells((x) => x.failed, n), "", ""],
+            ["messages D1 took", ...cells((x) => x.messages, n), "", ""],
+            ["D1 transactions per message", ...cells((x) => x.txPerMessage, (v) => (Number.isFinite(v) ? v.toFixed(3) : "—")), `≤ ${TARGETS.d1TxPerMessageMax}`, mark(met.d1TxPerMessage)],
+            ["lag p50", ...cells((x) => x.lagP50, ms), "", ""],
+            ["lag p99", ...cells((x) => x.lagP99, ms), `< ${TARGETS.d1LagP99MsMax} ms`, mark(met.d1LagP99)],
+            ["lag max", ...cells((x) => x.lagMax, ms), "", ""],
+          ],
+        ),
+      );
+    }
   }
   if (r.group) {
     const g = r.group;
     parts.push(
-      `Group fan-out: one sender in a room of ${g.size} sockets${config.eventsSockets ? " (+ an events socket each)" : ""}, ${config.groupMessages} messages one at a time in ${config.slices} slices; latency to the last of the ${g.size - 1} receivers; app and baseline alternate slice by slice`,
+      `Group fan-out: one sender in a room of ${g.size} sockets${config.eventsSockets ? " (+ an events socket each)" : ""}, ${config.groupMessages} messages one at a time in ${config.slices} slices; latency to the last of the ${g.size - 1} receivers; the app and the D1 relay alternate slice by slice`,
       table(
-        ["", "app", "baseline", "app/baseline", "target", ""],
+        ["", "app", "d1 relay", "app/d1", "target", ""],
         [
           row("messages/s", g.app.throughput, g.baseline.throughput, g.ratios.throughput, (v) => fmt(v)),
-          row("p50 latency, send to the last member", g.app.p50, g.baseline.p50, g.ratios.p50, ms, `≤ ${TARGETS.groupP50RatioMax}x`, targets[6]!.met),
+          row("p50 latency, send to the last member", g.app.p50, g.baseline.p50, g.ratios.p50, ms, `≤ ${TARGETS.groupP50RatioMax}x`, met.group),
           row("p95 latency", g.app.p95, g.baseline.p95, g.ratios.p95, ms),
           row("p99 latency", g.app.p99, g.baseline.p99, g.ratios.p99, ms),
           row("server CPU per message", g.app.cpuMsPerMessage, g.baseline.cpuMsPerMessage, g.ratios.cpuPerMessage, ms),
           row("load generator CPU per message", g.app.clientCpuMsPerMessage, g.baseline.clientCpuMsPerMessage, g.app.clientCpuMsPerMessage / g.baseline.clientCpuMsPerMessage, (v) => `${v.toFixed(3)} ms`),
         ],
-      ) + `\nSlice by slice, app/baseline ranged: p50 ${ratio(g.sliceRatios.p50.min)}–${ratio(g.sliceRatios.p50.max)}, p99 ${ratio(g.sliceRatios.p99.min)}–${ratio(g.sliceRatios.p99.max)}.`,
+      ) + `\nSlice by slice, app/d1 ranged: p50 ${ratio(g.sliceRatios.p50.min)}–${ratio(g.sliceRatios.p50.max)}, p99 ${ratio(g.sliceRatios.p99.min)}–${ratio(g.sliceRatios.p99.max)}.`,
     );
   }
   if (r.scale) {
@@ -602,13 +715,13 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
       table(
         ["", "p50", "p99", "calls", "target", ""],
         [
-          [`GET /api/rooms?limit=${s.roomsFirstPage.rooms} (first page, ${kb(s.roomsFirstPage.responseBytes)})`, ms(s.roomsFirstPage.p50), ms(s.roomsFirstPage.p99), String(s.roomsFirstPage.calls), `p50 < ${TARGETS.roomsListP50MsMax} ms`, mark(targets[3]!.met)],
+          [`GET /api/rooms?limit=${s.roomsFirstPage.rooms} (first page, ${kb(s.roomsFirstPage.responseBytes)})`, ms(s.roomsFirstPage.p50), ms(s.roomsFirstPage.p99), String(s.roomsFirstPage.calls), `p50 < ${TARGETS.roomsListP50MsMax} ms`, mark(met.roomsList)],
           [`GET /api/rooms (whole list, ${s.roomsWhole.rooms} rooms, ${kb(s.roomsWhole.responseBytes)})`, ms(s.roomsWhole.p50), ms(s.roomsWhole.p99), String(s.roomsWhole.calls), "", ""],
           [`all ${s.roomsWalk.pages} pages, one after another (once)`, ms(s.roomsWalk.ms), "", "1", "", ""],
           ["GET /api/me (reference: auth only)", ms(s.me.p50), ms(s.me.p99), String(s.me.calls), "", ""],
           [`history page, ${s.historyBig.roomMessages.toLocaleString("en-US")}-message room`, ms(s.historyBig.p50), ms(s.historyBig.p99), String(s.historyBig.calls), "", ""],
           [`history page, ${s.historySmall.roomMessages.toLocaleString("en-US")}-message room`, ms(s.historySmall.p50), ms(s.historySmall.p99), String(s.historySmall.calls), "", ""],
-          ["history big/small", ratio(s.historyRatioP50), ratio(s.historyRatioP99), "", `p50 ≤ ${TARGETS.historyRatioMax}x`, mark(targets[4]!.met)],
+          ["history big/small", ratio(s.historyRatioP50), ratio(s.historyRatioP99), "", `p50 ≤ ${TARGETS.historyRatioMax}x`, mark(met.history)],
         ],
       ),
     );
@@ -621,15 +734,15 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
         ["file", "bytes", "gzipped", "", ""],
         [
           ...w.files.map((file) => [file.path, fmt(file.bytes), fmt(file.gzip), "", ""]),
-          ["JS + CSS", fmt(w.files.reduce((a, x) => a + x.bytes, 0)), kb(w.totalGzip), `≤ ${TARGETS.webGzipBytesMax / 1000} kB`, mark(targets[5]!.met)],
+          ["JS + CSS", fmt(w.files.reduce((a, x) => a + x.bytes, 0)), kb(w.totalGzip), `≤ ${TARGETS.webGzipBytesMax / 1000} kB`, mark(met.web)],
           ...(w.lazy.length ? [[`(lazy chunks, not counted: ${w.lazy.length})`, "", kb(w.lazy.reduce((a, x) => a + x.gzip, 0)), "", ""]] : []),
         ],
       ),
     );
   }
-  const met = targets.filter((t) => t.met === true).length;
+  const metCount = targets.filter((t) => t.met === true).length;
   const measured = targets.filter((t) => t.met !== null).length;
-  parts.push(`Targets: ${met} of ${measured} measured met${smoke ? " (smoke sizes: not meaningful)" : ""}. Machine: ${r.info.cores} cores, ${r.info.cpu}, ${r.info.memoryGiB} GiB, load average at start ${r.info.loadAverageAtStart.join(" ")}, now ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}.`);
+  parts.push(`Targets: ${metCount} of ${measured} measured met${smoke ? " (smoke sizes: not meaningful)" : ""}. Machine: ${r.info.cores} cores, ${r.info.cpu}, ${r.info.memoryGiB} GiB, load average at start ${r.info.loadAverageAtStart.join(" ")}, now ${os.loadavg().map((x) => x.toFixed(2)).join(" ")}.`);
 
   const roundDeep = (v: unknown): unknown =>
     typeof v === "number" ? round(v) : Array.isArray(v) ? v.map(roundDeep) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).map(([k, x]) => [k, roundDeep(x)])) : v;

@@ -111,8 +111,11 @@ export const appSocket = (origin: string, s: Session, roomId: string, events: bo
   return { url: `${ws}/api/rooms/${roomId}/ws`, headers, listeners: events ? [{ url: `${ws}/api/events`, headers }] : undefined };
 };
 
-/** A member's socket in the baseline relay's room (it takes anyone: no sign-up). */
-export const relaySocket = (origin: string, roomId: string, user: string): MemberSpec => ({
-  url: `${origin.replace(/^http/, "ws")}/rooms/${roomId}/ws?user=${user}`,
+/** What a relay stores before it forwards (bench/baseline/relay.ts). */
+export type RelayStore = "d1" | "sql" | "none";
+
+/** A member's socket in a relay's room (it takes anyone: no sign-up). */
+export const relaySocket = (origin: string, store: RelayStore, roomId: string, user: string): MemberSpec => ({
+  url: `${origin.replace(/^http/, "ws")}/rooms/${roomId}/ws?store=${store}&user=${user}`,
   headers: { Origin: origin },
 });

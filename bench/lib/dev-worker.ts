@@ -7,6 +7,11 @@
  *   node bench/lib/dev-worker.ts '{"config":"wrangler.toml","port":0,"persistTo":"/tmp/x","vars":{}}'
  *
  * Prints `READY <url>` once serving; SIGINT/SIGTERM dispose of it (and its workerd) and exit.
+ *
+ * The Worker's own console output (workerd's structured logs) is written here one line per call:
+ * `console.log`/`info`/`debug` on stdout, `warn`/`error` on stderr. wrangler's default handler
+ * would pass it through its logger, whose `logLevel: "warn"` drops `console.log`; the bench reads
+ * the app's `{"event":"d1_write",…}` lines from stdout (lib/d1-writes.ts).
  */
 import { unstable_startWorker } from "wrangler";
 
@@ -29,6 +34,9 @@ const worker = await unstable_startWorker({
     inspector: false,
     persist: opts.persistTo,
     logLevel: "warn",
+    structuredLogsHandler: ({ level, message }: { level: string; message: string }) => {
+      (level === "warn" || level === "error" ? process.stderr : process.stdout).write(`${message}\n`);
+    },
   },
 });
 

@@ -7,7 +7,7 @@ import { type AppApi, type Session, appSocket, pool, registerUsers, relaySocket 
 import { Fanout } from "./loadgen.ts";
 import { endStatus, log, status } from "./log.ts";
 import type { DevServer } from "./server.ts";
-import { type ModeResult, type Side, alternate, combine, sliceSizes, spread, waitFor } from "./slices.ts";
+import { type ModeResult, alternate, combine, sliceSizes, spread, waitFor } from "./slices.ts";
 
 export interface GroupOptions {
   /** Members, sockets and users alike; the first one sends. */
@@ -49,7 +49,7 @@ export const createAppGroup = async (api: AppApi, size: number, tag: string): Pr
 };
 
 /** Every member but the sender got every message once, the sender none (a double or a loss shows here). */
-const checkReceived = (side: Side, f: Fanout) => {
+const checkReceived = (side: string, f: Fanout) => {
   const sent = f.sentCount();
   const got = f.received(0);
   const wrong = got.flatMap((n, j) => (n === (j === SENDER ? 0 : sent) ? [] : [`member ${j}: ${n}`]));
@@ -58,8 +58,8 @@ const checkReceived = (side: Side, f: Fanout) => {
 
 export const runGroup = async (app: DevServer, baseline: DevServer, group: AppGroup, opts: GroupOptions): Promise<GroupResults> => {
   const appRoom = { id: group.roomId, members: group.members.map((s) => appSocket(app.origin, s, group.roomId, opts.events)) };
-  const baseRoom = { id: "group", members: group.members.map((_, i) => relaySocket(baseline.origin, "group", `g${i}`)) };
-  log(`connecting ${opts.size} app sockets${opts.events ? " (+ events sockets)" : ""} and ${opts.size} baseline sockets, one room each…`);
+  const baseRoom = { id: "group", members: group.members.map((_, i) => relaySocket(baseline.origin, "d1", "group", `g${i}`)) };
+  log(`connecting ${opts.size} app sockets${opts.events ? " (+ events sockets)" : ""} and ${opts.size} D1 relay sockets, one room each…`);
   const targets = {
     app: await Fanout.connect([appRoom], { label: "app-group", progress: status, cpu: () => app.cpuSeconds() }),
     baseline: await Fanout.connect([baseRoom], { label: "base-group", progress: status, cpu: () => baseline.cpuSeconds() }),
@@ -73,6 +73,7 @@ export const runGroup = async (app: DevServer, baseline: DevServer, group: AppGr
     }
     const sizes = sliceSizes(opts.messages, opts.slices);
     const runs = await alternate(
+      ["baseline", "app"],
       sizes.length,
       (side, i) => `${side} group of ${opts.size} ${i + 1}/${sizes.length}`,
       (side, i, what) => targets[side].pingPong(sizes[i]!, what, SENDER),

@@ -1,5 +1,5 @@
 /**
- * The load generator, shared by the app and the baseline relay: rooms of sockets that speak the
+ * The load generator, shared by the app and the relays: rooms of sockets that speak the
  * room-socket protocol (`hello` on connect, `send` out, `message` in), driven in two modes.
  *
  * - ping-pong: one message in flight per room; the member that receives a message sends the next,

@@ -8,6 +8,7 @@ import { createWriteStream, mkdtempSync, readdirSync, rmSync, rmdirSync } from "
 import { createRequire } from "node:module";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
+import { StringDecoder } from "node:string_decoder";
 import { dirname, join } from "node:path";
 import { log } from "./log.ts";
 
@@ -157,6 +158,8 @@ export interface Spawned {
   tail: () => string;
   /** Output so far that the caller asked to watch for (see `onOutput`). */
   onOutput: (listener: (text: string) => void) => void;
+  /** Each complete line of stdout alone, from now on, with the time it arrived (`performance.now()`). */
+  onStdoutLine: (listener: (line: string, at: number) => void) => void;
   done: Promise<number>;
 }
 
@@ -179,7 +182,16 @@ export const spawnLogged = (cmd: string, args: string[], opts: { cwd: string; lo
     tail = (tail + text).slice(-4000);
     for (const l of listeners) l(text);
   };
-  child.stdout!.on("data", keep);
+  const lineListeners: ((line: string, at: number) => void)[] = [];
+  const decoder = new StringDecoder("utf8");
+  let partial = "";
+  child.stdout!.on("data", (chunk: Buffer) => {
+    keep(chunk);
+    const at = performance.now();
+    const lines = (partial + decoder.write(chunk)).split("\n");
+    partial = lines.pop()!;
+    for (const line of lines) for (const l of lineListeners) l(line, at);
+  });
   child.stderr!.on("data", keep);
   const done = new Promise<number>((resolve) => {
     child.on("exit", (code, signal) => {
@@ -193,7 +205,7 @@ export const spawnLogged = (cmd: string, args: string[], opts: { cwd: string; lo
       resolve(1);
     });
   });
-  return { child, tail: () => tail, onOutput: (l) => listeners.push(l), done };
+  return { child, tail: () => tail, onOutput: (l) => listeners.push(l), onStdoutLine: (l) => lineListeners.push(l), done };
 };
 
 /** Runs `wrangler …` under this Node. */

@@ -80,6 +80,11 @@ export class DevServer {
     return this.run.tail();
   }
 
+  /** Each line the server prints on stdout from now on (the Worker's `console.log`, see dev-worker.ts). */
+  onStdoutLine(listener: (line: string, at: number) => void): void {
+    this.run.onStdoutLine(listener);
+  }
+
   stop(): Promise<void> {
     return stopChild(this.run.child);
   }

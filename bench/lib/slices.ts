@@ -1,12 +1,11 @@
 /**
- * App and baseline in alternating slices (baseline, app, app, baseline, …), so that other load on
- * the machine, which drifts over seconds, weighs on both alike; and the slices of one side pooled.
+ * The app and its relays in alternating slices (relays then app, app then relays in reverse, …), so
+ * that other load on the machine, which drifts over seconds, weighs on all alike; and the slices
+ * of one side pooled.
  */
 import type { PhaseResult } from "./loadgen.ts";
 import { endStatus, log } from "./log.ts";
 import { fmt, round, summarize } from "./stats.ts";
-
-export type Side = "app" | "baseline";
 
 export interface ModeResult {
   throughput: number;
@@ -32,15 +31,19 @@ export const sliceSizes = (total: number, slices: number): number[] => {
   return sizes;
 };
 
-/** Runs `count` slices a side, alternating sides, and logs each; returns each side's slices in run order. */
-export const alternate = async (
+/**
+ * Runs `count` slices a side, the sides in the given order in even slices and reversed in odd ones
+ * (each side's mean position the same), and logs each; returns each side's slices in run order.
+ */
+export const alternate = async <S extends string>(
+  sides: readonly S[],
   count: number,
-  label: (side: Side, i: number) => string,
-  run: (side: Side, i: number, what: string) => Promise<PhaseResult>,
-): Promise<Record<Side, PhaseResult[]>> => {
-  const runs: Record<Side, PhaseResult[]> = { app: [], baseline: [] };
+  label: (side: S, i: number) => string,
+  run: (side: S, i: number, what: string) => Promise<PhaseResult>,
+): Promise<Record<S, PhaseResult[]>> => {
+  const runs = Object.fromEntries(sides.map((side) => [side, [] as PhaseResult[]])) as Record<S, PhaseResult[]>;
   for (let i = 0; i < count; i++) {
-    for (const side of (i % 2 === 0 ? ["baseline", "app"] : ["app", "baseline"]) as Side[]) {
+    for (const side of i % 2 === 0 ? sides : [...sides].reverse()) {
       const what = label(side, i);
       const r = await run(side, i, what);
       endStatus();
@@ -74,7 +77,7 @@ export const combine = (runs: PhaseResult[]): ModeResult => {
   };
 };
 
-/** min and max over slices of app/baseline for one measure: how much the machine moved meanwhile. */
+/** min and max over slices of app/relay for one measure: how much the machine moved meanwhile. */
 export const spread = (app: ModeResult, base: ModeResult, key: "throughput" | "p50" | "p99") => {
   const r = app.slices.map((a, i) => a[key] / base.slices[i]![key]);
   return { min: Math.min(...r), max: Math.max(...r) };
