@@ -36,8 +36,21 @@ export const friendships = sqliteTable(
     userId: text("user_id").notNull().references(() => users.id),
     friendId: text("friend_id").notNull().references(() => users.id),
     createdAt: createdAt(),
+    /** On top of the friends list (즐겨찾기). */
+    favorite: integer("favorite", { mode: "boolean" }).notNull().default(false),
   },
   (t) => [primaryKey({ columns: [t.userId, t.friendId] })],
+);
+
+/** `user_id` blocked `blocked_id` (차단): one row per direction; nothing tells the blocked. */
+export const blocks = sqliteTable(
+  "blocks",
+  {
+    userId: text("user_id").notNull().references(() => users.id),
+    blockedId: text("blocked_id").notNull().references(() => users.id),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.userId, t.blockedId] }), index("blocks_blocked_idx").on(t.blockedId, t.userId)],
 );
 
 export const rooms = sqliteTable(
@@ -66,6 +79,10 @@ export const roomMembers = sqliteTable(
     joinedAt: integer("joined_at").notNull(),
     /** The seq of the system message that added the member (0 for a room's first members): they see seq >= this. */
     joinedSeq: integer("joined_seq").notNull().default(0),
+    /** 알림 끄기: no push for this member; unread still counts. */
+    muted: integer("muted", { mode: "boolean" }).notNull().default(false),
+    /** 상단 고정: when the member pinned the room to the top of their list; null when not pinned. */
+    pinnedAt: integer("pinned_at"),
   },
   (t) => [primaryKey({ columns: [t.roomId, t.userId] }), index("room_members_user_idx").on(t.userId, t.roomId)],
 );
