@@ -63,6 +63,16 @@ describe("events socket: upgrade", () => {
   });
 });
 
+/** b's room with a, and another with c, c's socket open in it. */
+const twoRoomsOfB = async () => {
+  const { a, b, room } = await pair();
+  const c = await register();
+  await befriend(b, c);
+  const other = await directRoom(b, c);
+  const sc = await roomSocket(other.id, c);
+  return { a, b, room, other, sc };
+};
+
 describe("events socket: room events", () => {
   it("sends `room` to both members on a new message, with lastMessage and each one's unreadCount", async () => {
     const { a, b, room } = await freshPair();
@@ -83,11 +93,7 @@ describe("events socket: room events", () => {
   });
 
   it("carries the member's unread total over all their rooms, the same as GET /api/rooms answers", async () => {
-    const { a, b, room } = await pair();
-    const c = await register();
-    await befriend(b, c);
-    const other = await directRoom(b, c);
-    const sc = await roomSocket(other.id, c);
+    const { a, b, room, other, sc } = await twoRoomsOfB();
     await sendAndAck(sc, "elsewhere-1");
     await sendAndAck(sc, "elsewhere-2");
     const eb = await events(b);
@@ -110,11 +116,7 @@ describe("events socket: room events", () => {
   });
 
   it("a tab opening gets the rows of rooms that changed while no tab was open, ahead of D1, and a total that counts them", async () => {
-    const { a, b, room } = await pair();
-    const c = await register();
-    await befriend(b, c);
-    const other = await directRoom(b, c);
-    const sc = await roomSocket(other.id, c);
+    const { a, b, room, other, sc } = await twoRoomsOfB();
     // No tab of b's is open: the room is told to stop calling b's hub, and D1 has not caught up yet.
     await sendAndAck(sc, "elsewhere-1");
     await waitFor(
