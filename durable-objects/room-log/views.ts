@@ -1,5 +1,6 @@
 import { type Member, type Room } from "../../worker/contract";
 import { byDisplayName, chatListRow } from "../../worker/db/chat-list";
+import { toIso } from "../../worker/db/views";
 import type { RoomLog } from "./room-log";
 
 /**
@@ -15,7 +16,8 @@ export const roomForEach = (log: RoomLog): ((userId: string) => Room) => {
     .sort(byDisplayName);
   const lastMessage = log.lastMessage();
   return (userId) => {
-    const cursor = log.member(userId)?.lastReadSeq ?? room.lastSeq;
+    const me = log.member(userId);
+    const cursor = me?.lastReadSeq ?? room.lastSeq;
     const fields = {
       id: room.id,
       members,
@@ -24,6 +26,8 @@ export const roomForEach = (log: RoomLog): ((userId: string) => Room) => {
       lastSeq: room.lastSeq,
       unreadCount: Math.max(0, room.lastSeq - cursor - log.systemAbove(cursor)),
       version: room.version,
+      muted: me?.muted ?? false,
+      pinnedAt: toIso(me?.pinnedAt ?? null),
     };
     return room.kind === "group" ? { ...fields, kind: "group", title: room.title } : { ...fields, kind: "direct", title: null };
   };

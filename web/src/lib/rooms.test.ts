@@ -18,6 +18,8 @@ const room = (id: string, lastSeq: number, sentAt: string | null, cursors: [numb
   lastSeq,
   unreadCount: 0,
   version,
+  muted: false,
+  pinnedAt: null,
 });
 
 describe("chatListOf", () => {
