@@ -26,10 +26,7 @@ export class RoomSettings {
       pinnedAt: wanted.pinned === undefined ? member.pinnedAt : wanted.pinned ? (member.pinnedAt ?? Date.now()) : null,
     };
     const roomId = this.log.roomId;
-    await this.db.batch([
-      this.db.update(roomMembers).set(flags).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId))),
-      setVersion(this.db, roomId, this.log.room.version + 1),
-    ]);
+    await this.db.batch([this.db.update(roomMembers).set(flags).where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId))), ...this.nextVersion()]);
     this.log.setFlags(userId, flags);
     return true;
   }
@@ -51,8 +48,18 @@ export class RoomSettings {
         .update(roomMembers)
         .set({ joinedSeq: hidden.joinedSeq, lastReadSeq: sql`max(${roomMembers.lastReadSeq}, ${lastSeq})`, muted: false, pinnedAt: null })
         .where(and(eq(roomMembers.roomId, roomId), eq(roomMembers.userId, userId))),
-      setVersion(this.db, roomId, this.log.room.version + 1),
+      ...this.nextVersion(),
     ]);
     this.log.hide(userId, hidden);
+  }
+
+  /**
+   * D1's copy of the version after the change (the log's, plus one), when D1 holds everything else
+   * of the log; otherwise the write-behind sets it with what is still to come, whose triggers would
+   * push a copy set now past the log's.
+   */
+  private nextVersion() {
+    const { messages, cursors } = this.log.pendingForD1(1);
+    return messages.length === 0 && cursors.size === 0 ? [setVersion(this.db, this.log.roomId, this.log.room.version + 1)] : [];
   }
 }
