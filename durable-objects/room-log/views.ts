@@ -22,7 +22,8 @@ export const roomForEach = (log: RoomLog): ((userId: string) => Room) => {
       id: room.id,
       members,
       memberCount: members.length,
-      lastMessage,
+      // None for a member who left a 1:1 chat, until the next message (room-settings.ts).
+      lastMessage: me && room.lastSeq < me.joinedSeq ? null : lastMessage,
       lastSeq: room.lastSeq,
       unreadCount: Math.max(0, room.lastSeq - cursor - log.systemAbove(cursor)),
       version: room.version,

@@ -49,7 +49,8 @@ describe("POST /api/rooms/:id/leave in a 1:1 room", () => {
     expect(await history(room.id, b)).toEqual(["one", "two"]);
     // Opening it again (from the friend list) finds the same room, empty, with the flags cleared.
     const reopened = await directRoom(a, b);
-    expect(reopened).toMatchObject({ id: room.id, muted: false, pinnedAt: null, unreadCount: 0 });
+    expect(reopened).toMatchObject({ id: room.id, muted: false, pinnedAt: null, unreadCount: 0, lastMessage: null });
+    expect((await body<{ room: Room }>(await call(`/api/rooms/${room.id}`, { cookie: a.cookie }), 200)).room.lastMessage).toBeNull();
     expect(await history(room.id, a)).toEqual([]);
     expect(await bothCopies(room.id, a.user.id)).toEqual({
       d1: { joinedSeq: 3, lastReadSeq: 2, muted: false, pinnedAt: null },

@@ -237,9 +237,10 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
         id,
         members: [{ id: userId, username: myUsername, displayName: myDisplayName, lastReadSeq: myReadSeq, joinedSeq: myJoinedSeq }],
         memberCount,
-        // Never from before the caller joined: their join is a system message, so the last one is at or after it.
+        // Never from before the caller joined: their join is a system message, so the last one is at or
+        // after it; or they left a 1:1 chat (joinedSeq past the last seq), which then has none for them.
         lastMessage:
-          messageId === null
+          messageId === null || lastSeq < myJoinedSeq
             ? null
             : toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event }),
         lastSeq,

@@ -8,7 +8,7 @@ import { FriendChecklist } from "../components/FriendChecklist";
 import { type MessageKey, t } from "../i18n";
 import { friends } from "../stores/friends";
 import type { RoomMembers } from "../stores/room-members";
-import { upsertRoom } from "../stores/rooms";
+import { roomById, upsertRoom } from "../stores/rooms";
 import { groupErrorKey, titleProblem } from "./group-forms";
 
 type View = "menu" | "invite" | "rename" | "leave";
@@ -22,6 +22,7 @@ export default function RoomMenu(props: {
   open: boolean;
   onClose: () => void;
   meId: string;
+  roomId: string;
   room: RoomMembers;
   invite: (userIds: string[]) => Promise<void>;
   rename: (title: string) => Promise<void>;
@@ -98,6 +99,11 @@ export default function RoomMenu(props: {
 
   const leave = () => void act(props.leave, "leaveFailed");
 
+  /** My 알림 끄기 / 상단 고정, as the chat list holds the room (a room not listed yet: off). */
+  const listed = () => roomById(props.roomId);
+  const changeSetting = (settings: { muted?: boolean; pinned?: boolean }) =>
+    void act(async () => upsertRoom(await api.roomSettings(props.roomId, settings)), "roomSettingFailed");
+
   const heading = () =>
     view() === "invite" ? t("invite") : view() === "rename" ? t("renameRoom") : view() === "leave" ? t("leaveTitle") : t("roomMenu");
 
@@ -141,7 +147,14 @@ export default function RoomMenu(props: {
                   {t("renameRoom")}
                 </button>
               </Show>
+              <button type="button" class="btn btn-secondary" disabled={busy()} onClick={() => changeSetting({ muted: !listed()?.muted })}>
+                {listed()?.muted ? t("unmuteRoom") : t("muteRoom")}
+              </button>
+              <button type="button" class="btn btn-secondary" disabled={busy()} onClick={() => changeSetting({ pinned: !listed()?.pinnedAt })}>
+                {listed()?.pinnedAt ? t("unpinRoom") : t("pinRoom")}
+              </button>
             </div>
+            {errorLine()}
             <h3 class="section-title" id="room-members-heading">
               {t("membersHeading", { n: props.room.memberCount() })}
             </h3>
@@ -163,11 +176,9 @@ export default function RoomMenu(props: {
                 )}
               </For>
             </ul>
-            <Show when={group()}>
-              <button type="button" class="btn btn-danger btn-block" onClick={() => show("leave")}>
-                {t("leaveRoom")}
-              </button>
-            </Show>
+            <button type="button" class="btn btn-danger btn-block" onClick={() => show("leave")}>
+              {t("leaveRoom")}
+            </button>
           </Match>
           <Match when={view() === "invite"}>
             <form class="pick-form" onSubmit={invite}>
@@ -200,7 +211,7 @@ export default function RoomMenu(props: {
           </Match>
           <Match when={view() === "leave"}>
             <p class="leave-warning" tabindex="-1" data-focus>
-              {t("leaveConfirm")}
+              {group() ? t("leaveConfirm") : t("leaveDirectConfirm")}
             </p>
             {errorLine()}
             {actions({ label: t("leaveRoom"), disabled: busy, danger: leave })}
