@@ -114,13 +114,16 @@ test("friends: search by Hangul or Latin, any case; 즐겨찾기 puts a friend o
   await search.fill("");
   await expect(allRows).toHaveCount(3);
 
-  await page.getByRole("checkbox", { name: formatMessage("ko", ko.favoriteOf, { name: "하늘" }) }).check();
+  // The star is a checkbox: Tab reaches it, Space ticks it.
+  const star = page.getByRole("checkbox", { name: formatMessage("ko", ko.favoriteOf, { name: "하늘" }) });
+  await star.focus();
+  await page.keyboard.press("Space");
   const favorites = page.getByRole("list", { name: formatMessage("ko", ko.favoritesHeading, { n: 1 }) });
   await expect(favorites.getByRole("button")).toHaveText([/하늘/]);
   await expect(allRows).toHaveCount(2);
   await page.reload();
   await expect(favorites.getByRole("button")).toHaveText([/하늘/]);
-  await expect(page.getByRole("checkbox", { name: formatMessage("ko", ko.favoriteOf, { name: "하늘" }) })).toBeChecked();
+  await expect(star).toBeChecked();
   await me.context.close();
   for (const f of friends) await f.context.close();
 });
