@@ -14,9 +14,10 @@ import { groupErrorKey, titleProblem } from "./group-forms";
 type View = "menu" | "invite" | "rename" | "leave";
 
 /**
- * The room's ☰ menu, one sheet whose content changes: the members, then "invite" (friends not in
- * the room), "rename" and "leave" (with a confirmation) for groups. Inviting from a 1:1 room makes
- * a new group of the three (KakaoTalk does the same) and opens it.
+ * The room's ☰ menu, one sheet whose content changes: my 알림 끄기 and 상단 고정 toggles, the
+ * members, then "invite" (friends not in the room), "rename" for groups and "leave" (with a
+ * confirmation; a 1:1 room is hidden until the friend writes again). Inviting from a 1:1 room
+ * makes a new group of the three (KakaoTalk does the same) and opens it.
  */
 export default function RoomMenu(props: {
   open: boolean;
