@@ -99,20 +99,7 @@ export default function Friends() {
       </header>
       <ConnectionBanner />
       <main class="content">
-        <Show when={me()}>
-          {(user) => (
-            <section class="profile" aria-label={t("myProfile")}>
-              <button type="button" class="row profile-row" onClick={() => settings.show()}>
-                <Avatar id={user().id} name={user().displayName} size="lg" />
-                <span class="row-main">
-                  <span class="profile-name">{user().displayName}</span>
-                  <span class="row-sub">@{user().username}</span>
-                </span>
-                <span class="sr-only">{t("editProfile")}</span>
-              </button>
-            </section>
-          )}
-        </Show>
+        {/* Above my profile, as KakaoTalk's search sits at the top: Tab goes from my profile straight to the list. */}
         <Show when={friends().length > 0}>
           <label class="sr-only" for="friend-search">
             {t("searchFriends")}
@@ -126,6 +113,20 @@ export default function Friends() {
             value={query()}
             onInput={(e) => setQuery(e.currentTarget.value)}
           />
+        </Show>
+        <Show when={me()}>
+          {(user) => (
+            <section class="profile" aria-label={t("myProfile")}>
+              <button type="button" class="row profile-row" onClick={() => settings.show()}>
+                <Avatar id={user().id} name={user().displayName} size="lg" />
+                <span class="row-main">
+                  <span class="profile-name">{user().displayName}</span>
+                  <span class="row-sub">@{user().username}</span>
+                </span>
+                <span class="sr-only">{t("editProfile")}</span>
+              </button>
+            </section>
+          )}
         </Show>
         <Show when={openError()}>
           <p class="form-error" role="alert">
