@@ -33,9 +33,9 @@ export type Committed =
  * How much a change grows the room's `version`. D1's triggers grow its copy by one per message and
  * one per cursor move (migrations/0003); the write-behind then sets it to this object's, so counting
  * here at least what the triggers count keeps D1's never ahead: a text message also moves its
- * sender's cursor, two.
+ * sender's cursor, two. A member's own flags (no trigger) change every view of theirs: one.
  */
-const VERSION_STEP = { text: 2, system: 1, cursor: 1 } as const;
+const VERSION_STEP = { text: 2, system: 1, cursor: 1, memberFlags: 1 } as const;
 
 const p = sql.placeholder;
 
@@ -195,7 +195,7 @@ export class RoomLog {
     this.atomically(() => {
       Object.assign(member, flags);
       this.db.update(logMembers).set(flags).where(eq(logMembers.userId, userId)).run();
-      this.room.version += VERSION_STEP.cursor;
+      this.room.version += VERSION_STEP.memberFlags;
       this.writeRoom();
     });
   }
