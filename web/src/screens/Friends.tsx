@@ -101,18 +101,19 @@ export default function Friends() {
       <main class="content">
         {/* Above my profile, as KakaoTalk's search sits at the top: Tab goes from my profile straight to the list. */}
         <Show when={friends().length > 0}>
-          <label class="sr-only" for="friend-search">
-            {t("searchFriends")}
-          </label>
-          <input
-            id="friend-search"
-            class="friend-search"
-            type="search"
-            placeholder={t("searchFriends")}
-            autocomplete="off"
-            value={query()}
-            onInput={(e) => setQuery(e.currentTarget.value)}
-          />
+          <div class="friend-search">
+            <label class="sr-only" for="friend-search">
+              {t("searchFriends")}
+            </label>
+            <input
+              id="friend-search"
+              type="search"
+              placeholder={t("searchFriends")}
+              autocomplete="off"
+              value={query()}
+              onInput={(e) => setQuery(e.currentTarget.value)}
+            />
+          </div>
         </Show>
         <Show when={me()}>
           {(user) => (
