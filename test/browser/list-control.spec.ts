@@ -1,7 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { ko } from "../../web/src/i18n/ko";
 import { formatMessage } from "../../web/src/i18n/format";
-import { escapeRegExp, sendMessage, storedBubbles } from "./helpers";
+import { escapeRegExp, openChatWith, sendMessage, storedBubbles } from "./helpers";
 import { apiUser, befriend, directRoom, sendAs } from "./seed";
 
 /** Mute, pin and leaving a 1:1 chat from the room menu; favourites and search on the friends screen. */
@@ -77,6 +77,14 @@ test("leaving a 1:1 chat after confirming hides it; when the friend writes it co
   await confirm.getByRole("button", { name: ko.leaveRoom }).click();
   await expect(aPage).toHaveURL(/\/chats$/);
   await expect(rowFor(aPage, b.displayName)).toHaveCount(0);
+
+  // Opened again from the friend list, it is the same room, empty for A; still not in A's list.
+  await aPage.goto("/friends");
+  expect(await openChatWith(aPage, b.displayName)).toBe(roomId);
+  await expect(aPage.getByText(ko.emptyRoom)).toBeVisible();
+  await expect(aPage.locator(".msg")).toHaveCount(0);
+  await aPage.goto("/chats");
+  await expect(chatRows(aPage)).toHaveCount(0);
 
   // B, in their own browser, writes again: the room comes back to A's open list, live, with a badge.
   const bPage = await b.context.newPage();
