@@ -95,7 +95,8 @@ export class ChatListNotifier {
   private async notifyMembers(): Promise<void> {
     if (!this.log.ready) return;
     const now = Date.now();
-    const listening = this.log.memberIds().filter((id) => (this.quietHubs.get(id) ?? 0) <= now);
+    // A member who left a 1:1 chat hears of it again once it is back in their list.
+    const listening = this.log.memberIds().filter((id) => (this.quietHubs.get(id) ?? 0) <= now && this.log.listed(id));
     if (listening.length === 0) return;
     const rowFor = chatListRowsFor(this.log);
     const callHub = async (id: string) => {

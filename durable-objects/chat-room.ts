@@ -14,6 +14,7 @@ import { importFromD1 } from "./room-log/import-from-d1";
 import { type Draft, RoomLog } from "./room-log/room-log";
 import { chatListRowsFor, roomForEach } from "./room-log/views";
 import { type MembershipChange, type MembershipOutcome, RoomMembership } from "./room-membership";
+import { RoomSettings } from "./room-settings";
 import { SYNC_BYTES, answerSync } from "./room-sync";
 import { CLOSE_POLICY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { allowanceFrom } from "./token-bucket";
@@ -68,7 +69,10 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
   private readonly chatLists = new ChatListNotifier(this.ctx.storage.kv, this.clock, this.env, this.log);
-  private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db);
+  private readonly settings = new RoomSettings(this.log, this.writeBehind, this.db);
+  private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db, this.settings);
+  /** Settings changes one at a time, so D1 and the log take them in the same order. */
+  private settingsTurn: Promise<unknown> = Promise.resolve();
   private readonly reads = new ReadFanout(
     () => this.ctx.getWebSockets().length,
     (move) => sendFrame(liveSockets(this.ctx), { type: "read", ...move }),
@@ -230,7 +234,19 @@ export class ChatRoom extends DurableObject<Env> {
    */
   hubListening(userId: string): Room | null {
     this.chatLists.hubListening(userId);
-    return this.log.ready && this.log.member(userId) && this.log.room.lastSeq > 0 ? chatListRowsFor(this.log)(userId) : null;
+    return this.log.ready && this.log.listed(userId) ? chatListRowsFor(this.log)(userId) : null;
+  }
+
+  /**
+   * The member's 알림 끄기 / 상단 고정 (room-settings.ts): their room as they now see it, undefined for
+   * anyone else. Their tabs' chat lists hear of it through their hub.
+   */
+  async changeSettings(userId: string, wanted: { muted?: boolean; pinned?: boolean }): Promise<Room | undefined> {
+    const turn = this.settingsTurn.then(() => this.settings.set(userId, wanted));
+    this.settingsTurn = turn.catch(() => undefined);
+    if (!(await turn)) return undefined;
+    if (this.log.listed(userId)) await userHub(this.env, userId).roomChanged(this.roomId, chatListRowsFor(this.log)(userId)).catch(logFailure("roomChanged"));
+    return this.view(userId);
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
@@ -314,7 +330,7 @@ export class ChatRoom extends DurableObject<Env> {
     if (!outcome.ok) return;
     for (const userId of outcome.left) for (const ws of this.ctx.getWebSockets(userId)) ws.close(SOCKET_LIMITS.closeNotMember, "not a member");
     const sockets = liveSockets(this.ctx);
-    sendFrame(sockets, { type: "message", message: outcome.message });
+    if (outcome.message) sendFrame(sockets, { type: "message", message: outcome.message });
     const roomFor = roomForEach(this.log);
     for (const ws of sockets) sendFrame(ws, { type: "room", room: roomFor((ws.deserializeAttachment() as Attachment).userId) });
     this.chatLists.changed();

@@ -5,6 +5,7 @@ import { newMemberRow } from "../worker/db/member-row";
 import { roomMembers, rooms, users } from "../worker/db/schema";
 import type { D1WriteBehind } from "./d1-write-behind";
 import type { LogMessage, RoomLog } from "./room-log/room-log";
+import type { RoomSettings } from "./room-settings";
 
 /** A change of a group's members or title, as the Worker asks the room's object for it. */
 export type MembershipChange =
@@ -22,8 +23,8 @@ export type MembershipRefusal = "room_not_found" | "not_a_group" | "already_memb
 export type MembershipOutcome =
   | {
       ok: true;
-      /** The system message that records the change. */
-      message: Message;
+      /** The system message that records the change; none for leaving a 1:1 chat (room-settings.ts). */
+      message: Message | null;
       /** The members after the change. */
       memberIds: string[];
       /** Who joined (create: everyone; invite: the invited). */
@@ -45,6 +46,7 @@ export class RoomMembership {
     private readonly log: RoomLog,
     private readonly writeBehind: D1WriteBehind,
     private readonly db: Db,
+    private readonly settings: RoomSettings,
   ) {}
 
   async apply(change: MembershipChange): Promise<MembershipOutcome> {
@@ -74,8 +76,12 @@ export class RoomMembership {
 
     const actor = this.log.ready ? this.log.member(change.actorId) : undefined;
     if (!actor) return { ok: false, code: "room_not_found" };
-    if (this.log.room.kind !== "group") return { ok: false, code: "not_a_group" };
     const memberIds = this.log.memberIds();
+    if (this.log.room.kind !== "group") {
+      if (change.type !== "leave") return { ok: false, code: "not_a_group" };
+      await this.settings.hide(change.actorId);
+      return { ok: true, message: null, memberIds, joined: [], left: [change.actorId] };
+    }
     const version = this.log.room.version + 1;
 
     switch (change.type) {

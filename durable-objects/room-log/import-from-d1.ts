@@ -17,7 +17,7 @@ export const importFromD1 = async (log: RoomLog, db: Db): Promise<boolean> => {
   const [[room], members] = await db.batch([
     db.select({ kind: rooms.kind, title: rooms.title, lastSeq: rooms.lastSeq, version: rooms.version }).from(rooms).where(eq(rooms.id, roomId)),
     db
-      .select({ userId: roomMembers.userId, username: users.username, displayName: users.displayName, lastReadSeq: roomMembers.lastReadSeq, joinedSeq: roomMembers.joinedSeq })
+      .select({ userId: roomMembers.userId, username: users.username, displayName: users.displayName, lastReadSeq: roomMembers.lastReadSeq, joinedSeq: roomMembers.joinedSeq, muted: roomMembers.muted, pinnedAt: roomMembers.pinnedAt })
       .from(roomMembers)
       .innerJoin(users, eq(users.id, roomMembers.userId))
       .where(eq(roomMembers.roomId, roomId)),

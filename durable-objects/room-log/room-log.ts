@@ -33,9 +33,9 @@ export type Committed =
  * How much a change grows the room's `version`. D1's triggers grow its copy by one per message and
  * one per cursor move (migrations/0003); the write-behind then sets it to this object's, so counting
  * here at least what the triggers count keeps D1's never ahead: a text message also moves its
- * sender's cursor, two.
+ * sender's cursor, two. A member's own flags (no trigger) change every view of theirs: one.
  */
-const VERSION_STEP = { text: 2, system: 1, cursor: 1 } as const;
+const VERSION_STEP = { text: 2, system: 1, cursor: 1, memberFlags: 1 } as const;
 
 const p = sql.placeholder;
 
@@ -188,8 +188,42 @@ export class RoomLog {
         this.db.delete(logMembers).where(eq(logMembers.userId, userId)).run();
       }
       const joined = change.joined;
-      for (const m of joined?.members ?? []) this.putMember({ ...m, lastReadSeq: joined!.seq, joinedSeq: joined!.seq, d1ReadSeq: joined!.seq });
+      for (const m of joined?.members ?? [])
+        this.putMember({ ...m, lastReadSeq: joined!.seq, joinedSeq: joined!.seq, d1ReadSeq: joined!.seq, muted: false, pinnedAt: null });
       this.sentToD1(message.seq, change.d1Cursors);
+    });
+  }
+
+  /** Whether the member sees the room in their chat list: not after leaving a 1:1 chat until someone writes in it again. */
+  listed(userId: string): boolean {
+    const member = this.memberRows.get(userId);
+    return member !== undefined && this.room.lastSeq > 0 && this.room.lastSeq >= member.joinedSeq;
+  }
+
+  /** A member's own flags, as D1 took them (room-settings.ts); the room's views change, so its version grows. */
+  setFlags(userId: string, flags: Pick<LogMember, "muted" | "pinnedAt">): void {
+    const member = this.memberRows.get(userId);
+    if (!member) return;
+    this.atomically(() => {
+      Object.assign(member, flags);
+      this.db.update(logMembers).set(flags).where(eq(logMembers.userId, userId)).run();
+      this.room.version += VERSION_STEP.memberFlags;
+      this.writeRoom();
+    });
+  }
+
+  /**
+   * A member left a 1:1 chat, as D1 took it (room-settings.ts): they see from the next message on,
+   * have read everything, and their flags start over. Cursor and flags changed: one version step.
+   */
+  hide(userId: string, hidden: Pick<LogMember, "joinedSeq" | "lastReadSeq">): void {
+    const member = this.memberRows.get(userId);
+    if (!member) return;
+    this.atomically(() => {
+      Object.assign(member, { ...hidden, d1ReadSeq: hidden.lastReadSeq, muted: false, pinnedAt: null });
+      this.putMember(member);
+      this.room.version += VERSION_STEP.cursor;
+      this.writeRoom();
     });
   }
 

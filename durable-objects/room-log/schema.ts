@@ -37,6 +37,9 @@ export const logMembers = sqliteTable("members", {
   joinedSeq: integer("joined_seq").notNull(),
   /** The cursor D1 has: the write-behind sends the ones above it. */
   d1ReadSeq: integer("d1_read_seq").notNull(),
+  /** The member's own flags, mirrored from D1 (`room_members.muted`, `pinned_at`) for the views. */
+  muted: integer("muted", { mode: "boolean" }).notNull().default(false),
+  pinnedAt: integer("pinned_at"),
 });
 
 /** One row: the room itself. Written last by the import, so its presence means the log is whole. */

@@ -1,5 +1,6 @@
 import { type Member, type Room } from "../../worker/contract";
 import { byDisplayName, chatListRow } from "../../worker/db/chat-list";
+import { toIso } from "../../worker/db/views";
 import type { RoomLog } from "./room-log";
 
 /**
@@ -15,15 +16,19 @@ export const roomForEach = (log: RoomLog): ((userId: string) => Room) => {
     .sort(byDisplayName);
   const lastMessage = log.lastMessage();
   return (userId) => {
-    const cursor = log.member(userId)?.lastReadSeq ?? room.lastSeq;
+    const me = log.member(userId);
+    const cursor = me?.lastReadSeq ?? room.lastSeq;
     const fields = {
       id: room.id,
       members,
       memberCount: members.length,
-      lastMessage,
+      // None for a member who left a 1:1 chat, until the next message (room-settings.ts).
+      lastMessage: me && room.lastSeq < me.joinedSeq ? null : lastMessage,
       lastSeq: room.lastSeq,
       unreadCount: Math.max(0, room.lastSeq - cursor - log.systemAbove(cursor)),
       version: room.version,
+      muted: me?.muted ?? false,
+      pinnedAt: toIso(me?.pinnedAt ?? null),
     };
     return room.kind === "group" ? { ...fields, kind: "group", title: room.title } : { ...fields, kind: "direct", title: null };
   };

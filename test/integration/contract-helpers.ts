@@ -67,7 +67,7 @@ export const expectMessage = (m: unknown, expected?: Partial<Message>) => {
 
 /** Exactly the contract's `room` shape, direct or group. */
 export const expectRoom = (r: unknown) => {
-  expect(Object.keys(r as object).sort()).toEqual(["id", "kind", "lastMessage", "lastSeq", "memberCount", "members", "title", "unreadCount", "version"]);
+  expect(Object.keys(r as object).sort()).toEqual(["id", "kind", "lastMessage", "lastSeq", "memberCount", "members", "muted", "pinnedAt", "title", "unreadCount", "version"]);
   const room = r as Room;
   expect(["direct", "group"]).toContain(room.kind);
   if (room.kind === "direct") expect([room.title, room.memberCount]).toEqual([null, 2]);

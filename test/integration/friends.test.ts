@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import type { User } from "../../worker/contract";
+import type { Friend, User } from "../../worker/contract";
 import { call, register } from "./harness";
 import { body, expectError, expectUser, lazy } from "./contract-helpers";
 
@@ -9,7 +9,9 @@ vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 /** A user whose every add below is refused: their list must stay empty. */
 const loner = lazy(() => register());
 
-const friendsOf = async (cookie: string) => (await body<{ friends: User[] }>(await call("/api/friends", { cookie }), 200)).friends;
+/** The friends as users; none is a favourite here (friends-favorites.test.ts). */
+const friendsOf = async (cookie: string): Promise<User[]> =>
+  (await body<{ friends: Friend[] }>(await call("/api/friends", { cookie }), 200)).friends.map(({ favorite, ...user }) => (expect(favorite).toBe(false), user));
 const add = (cookie: string, json: unknown) => call("/api/friends", { method: "POST", cookie, json });
 
 describe("GET /api/friends", () => {

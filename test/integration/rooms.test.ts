@@ -123,7 +123,7 @@ describe("GET /api/rooms", () => {
   });
 
   it("reads a page by choosing its ids first, through indexes, then joining only those rooms, with the unread total", async () => {
-    const before = { updatedAt: 1_700_000_000_000, id: "some-room" };
+    const before = { pinnedAt: null, updatedAt: 1_700_000_000_000, id: "some-room" };
     const { sql, params } = roomsQuery(getDb(env), "some-user", { withMessagesOnly: true, withUnread: true, page: { limit: 50, before } }).toSQL();
     const plan = await env.DB.prepare(`EXPLAIN QUERY PLAN ${sql}`)
       .bind(...params)

@@ -69,6 +69,16 @@ export const InviteBody = v.object({ userIds: userIdList });
 /** `PATCH /api/rooms/:id`. */
 export const RenameBody = v.object({ title: groupTitle });
 
+/** `PUT /api/rooms/:id/settings`: the caller's own flags for the room; at least one. */
+export const RoomSettingsBody = v.pipe(
+  v.strictObject({ muted: v.optional(v.boolean("must be true or false")), pinned: v.optional(v.boolean("must be true or false")) }),
+  v.check((b) => b.muted !== undefined || b.pinned !== undefined, "give muted, pinned or both"),
+);
+export type RoomSettingsBody = v.InferOutput<typeof RoomSettingsBody>;
+
+/** `PUT /api/friends/:id`: 즐겨찾기 on or off. */
+export const FriendSettingsBody = v.strictObject({ favorite: v.boolean("must be true or false") });
+
 const seq = v.pipe(v.number("must be a number"), v.safeInteger("must be a whole number"), v.minValue(0, "must be 0 or more"));
 const seqParam = v.pipe(
   v.string(),
@@ -135,20 +145,26 @@ export const summarizeFields = (fields: Record<string, string>): string =>
     .map(([field, why]) => `${field}: ${why}`)
     .join("; ");
 
-/** Where a chat-list page ends: the last room's activity time and id (the list's sort key). */
+/**
+ * Where a chat-list page ends (the list's sort key): the last room's pin time when it is pinned
+ * (pinned rooms come first, newest pin first), else its activity time; then its id.
+ */
 export interface RoomCursor {
+  pinnedAt: number | null;
   updatedAt: number;
   id: string;
 }
 
-export const encodeRoomCursor = (c: RoomCursor): string => `${c.updatedAt}.${c.id}`;
+export const encodeRoomCursor = (c: RoomCursor): string => (c.pinnedAt === null ? `${c.updatedAt}.${c.id}` : `p${c.pinnedAt}.${c.id}`);
 
 const roomCursor = v.pipe(
   v.string(),
-  v.regex(/^\d{1,15}\.[A-Za-z0-9-]{1,64}$/, "must be a nextCursor from an earlier answer"),
+  v.regex(/^p?\d{1,15}\.[A-Za-z0-9-]{1,64}$/, "must be a nextCursor from an earlier answer"),
   v.transform((s): RoomCursor => {
     const dot = s.indexOf(".");
-    return { updatedAt: Number(s.slice(0, dot)), id: s.slice(dot + 1) };
+    const pinned = s.startsWith("p");
+    const at = Number(s.slice(pinned ? 1 : 0, dot));
+    return { pinnedAt: pinned ? at : null, updatedAt: pinned ? 0 : at, id: s.slice(dot + 1) };
   }),
 );
 

@@ -40,6 +40,11 @@ export interface SystemMessage extends MessageFields {
 export type Message = TextMessage | SystemMessage;
 export type MessageKind = Message["kind"];
 
+/** A row of `GET /api/friends`: the friend and whether the caller marked them 즐겨찾기. */
+export interface Friend extends User {
+  favorite: boolean;
+}
+
 export interface Member extends User {
   lastReadSeq: number;
   /** The seq of the system message that added the member (0 for the room's first members): they see `seq >= joinedSeq` only. */
@@ -63,6 +68,10 @@ interface RoomFields {
    * views of the same room, the one with the higher version is the newer, whichever way it arrived.
    */
   version: number;
+  /** The caller's: 알림 끄기 (no push, no sound; unread still counts). */
+  muted: boolean;
+  /** The caller's: when they pinned the room to the top of their chat list (ISO time), or null. */
+  pinnedAt: string | null;
 }
 
 export interface DirectRoom extends RoomFields {

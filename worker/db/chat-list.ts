@@ -2,12 +2,12 @@
  * The chat list: the rooms a user sees, each with its last message, members and unread count, whole
  * or in pages, and the user's unread total over all rooms.
  */
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, inArray, lte, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
 import { LIMITS, encodeRoomCursor, type Member, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
-import { systemAbove, toMessage } from "./views";
+import { systemAbove, toIso, toMessage } from "./views";
 
 const me = alias(roomMembers, "me");
 const meUser = alias(users, "me_user");
@@ -46,6 +46,8 @@ type RoomRow = [
   mySystemAbove: number,
   myUsername: string,
   myDisplayName: string,
+  myMuted: number,
+  myPinnedAt: number | null,
   messageId: string | null,
   senderId: string | null,
   clientId: string | null,
@@ -82,7 +84,7 @@ const memberCounted = alias(roomMembers, "member_counted");
 export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
   const conditions: (SQL | undefined)[] = [eq(me.userId, userId)];
   if (filter.roomId !== undefined) conditions.push(eq(rooms.id, filter.roomId));
-  if (filter.withMessagesOnly) conditions.push(gt(rooms.lastSeq, 0));
+  if (filter.withMessagesOnly) conditions.push(listed(me, rooms));
   if (filter.page) conditions.push(inArray(rooms.id, pageIds(db, userId, filter.page)));
   // A chat-list row names the caller and a few others (a name line, a four-avatar collage), not all
   // 500: the others up to the 4th by id, a bound the join's primary-key search takes once per room.
@@ -106,6 +108,8 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       mySystemAbove: systemAbove(db, rooms.id, me.lastReadSeq),
       myUsername: meUser.username,
       myDisplayName: meUser.displayName,
+      myMuted: me.muted,
+      myPinnedAt: me.pinnedAt,
       messageId: messages.id,
       senderId: messages.senderId,
       clientId: messages.clientId,
@@ -130,8 +134,31 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
     .leftJoin(other, and(eq(other.roomId, me.roomId), ne(other.userId, me.userId), filter.allMembers ? undefined : lte(other.userId, previewBound)))
     .leftJoin(users, eq(users.id, other.userId))
     .where(and(...conditions))
-    .orderBy(desc(rooms.updatedAt), desc(rooms.id));
+    .orderBy(...listOrder(me, rooms).map((k) => desc(k)));
 };
+
+/** The columns these read, of any alias of the tables. */
+type MemberTable = { joinedSeq: SQLWrapper; pinnedAt: SQLWrapper };
+type RoomTable = { lastSeq: SQLWrapper; updatedAt: SQLWrapper; id: SQLWrapper };
+
+/**
+ * Rooms with a message the member may see: after leaving a 1:1 chat (joinedSeq past the last seq)
+ * it stays hidden until someone writes in it again.
+ */
+const listed = (member: MemberTable, room: RoomTable) => sql`(${room.lastSeq} > 0 and ${room.lastSeq} >= ${member.joinedSeq})`;
+
+/**
+ * The chat list's sort key, each part descending: pinned rooms first, newest pin first (a pinned
+ * room stays put whatever is said in it), then the rest by latest activity; the id breaks ties.
+ */
+const listOrder = (member: MemberTable, room: RoomTable): [SQL, SQL, SQLWrapper] => [
+  sql<number>`coalesce(${member.pinnedAt}, -1)`,
+  sql<number>`(case when ${member.pinnedAt} is null then ${room.updatedAt} else 0 end)`,
+  room.id,
+];
+
+/** The cursor's values of the same key. */
+const cursorKey = (c: RoomCursor) => [c.pinnedAt ?? -1, c.pinnedAt === null ? c.updatedAt : 0, c.id];
 
 /**
  * The ids of one chat-list page, chosen before anything is joined to them, so a page costs its own
@@ -140,6 +167,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
 const pageIds = (db: Db, userId: string, { limit, before }: PageIds) => {
   const pageMember = alias(roomMembers, "page_member");
   const pageRoom = alias(rooms, "page_room");
+  const [pinKey, activityKey, idKey] = listOrder(pageMember, pageRoom);
   const query = db
     .select({ id: pageRoom.id })
     .from(pageMember)
@@ -147,11 +175,11 @@ const pageIds = (db: Db, userId: string, { limit, before }: PageIds) => {
     .where(
       and(
         eq(pageMember.userId, userId),
-        gt(pageRoom.lastSeq, 0),
-        before && or(lt(pageRoom.updatedAt, before.updatedAt), and(eq(pageRoom.updatedAt, before.updatedAt), lt(pageRoom.id, before.id))),
+        listed(pageMember, pageRoom),
+        before && sql`(${pinKey}, ${activityKey}, ${idKey}) < (${sql.join(cursorKey(before).map((v) => sql`${v}`), sql`, `)})`,
       ),
     )
-    .orderBy(desc(pageRoom.updatedAt), desc(pageRoom.id));
+    .orderBy(desc(pinKey), desc(activityKey), desc(idKey));
   return limit === undefined ? query : query.limit(limit + 1);
 };
 
@@ -170,7 +198,7 @@ export const loadRooms = async (db: Db, userId: string, filter: RoomFilter = {})
 
 const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
   const rows = (await roomsQuery(db, userId, filter).values()) as RoomRow[];
-  const entries: { room: Room; updatedAt: number }[] = [];
+  const entries: { room: Room; updatedAt: number; pinnedAt: number | null }[] = [];
   let room: Room | undefined;
   let unread: UnreadTotal | null = null;
   for (const [
@@ -185,6 +213,8 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
     mySystemAbove,
     myUsername,
     myDisplayName,
+    myMuted,
+    myPinnedAt,
     messageId,
     senderId,
     clientId,
@@ -207,17 +237,20 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
         id,
         members: [{ id: userId, username: myUsername, displayName: myDisplayName, lastReadSeq: myReadSeq, joinedSeq: myJoinedSeq }],
         memberCount,
-        // Never from before the caller joined: their join is a system message, so the last one is at or after it.
+        // Never from before the caller joined: their join is a system message, so the last one is at or
+        // after it; or they left a 1:1 chat (joinedSeq past the last seq), which then has none for them.
         lastMessage:
-          messageId === null
+          messageId === null || lastSeq < myJoinedSeq
             ? null
             : toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event }),
         lastSeq,
         unreadCount: Math.max(0, lastSeq - myReadSeq - mySystemAbove),
         version,
+        muted: Boolean(myMuted),
+        pinnedAt: toIso(myPinnedAt),
       };
       room = kind === "group" ? { ...fields, kind, title } : { ...fields, kind, title: null };
-      entries.push({ room, updatedAt });
+      entries.push({ room, updatedAt, pinnedAt: myPinnedAt });
     }
     if (otherId !== null)
       room.members.push({ id: otherId, username: otherUsername!, displayName: otherDisplayName!, lastReadSeq: otherReadSeq!, joinedSeq: otherJoinedSeq! });
@@ -235,7 +268,7 @@ export const loadChatList = async (db: Db, userId: string, page: PageIds): Promi
   const last = shown.at(-1);
   return {
     rooms: shown.map((e) => e.room),
-    nextCursor: more && last ? encodeRoomCursor({ updatedAt: last.updatedAt, id: last.room.id }) : null,
+    nextCursor: more && last ? encodeRoomCursor({ pinnedAt: last.pinnedAt, updatedAt: last.updatedAt, id: last.room.id }) : null,
     // No rows to carry it (an empty list, or a page past the end): read it on its own.
     unread: unread ?? (await loadUnreadTotal(db, userId)),
   };

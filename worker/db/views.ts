@@ -11,6 +11,9 @@ export const toUser = (row: User): User => ({ id: row.id, username: row.username
 
 const systemMessage = alias(messages, "system_message");
 
+/** An epoch-ms time as the contract writes times, or null. */
+export const toIso = (ms: number | null): string | null => (ms === null ? null : new Date(ms).toISOString());
+
 export const toMessage = (row: typeof messages.$inferSelect): Message => {
   const fields = {
     id: row.id,

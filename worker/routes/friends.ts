@@ -1,7 +1,7 @@
-import { asc, eq } from "drizzle-orm";
+import { and, asc, desc, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { AddFriendBody } from "../contract";
+import { AddFriendBody, FriendSettingsBody } from "../contract";
 import { getDb } from "../db/client";
 import { friendships, users } from "../db/schema";
 import { userColumns } from "../db/views";
@@ -12,14 +12,27 @@ import { requireUser } from "../middleware/auth";
 
 export const friendRoutes = new Hono<AppEnv>()
   .use(requireUser)
+  // 즐겨찾기 first, then by name.
   .get("/", async (c) => {
     const rows = await getDb(c.env)
-      .select(userColumns)
+      .select({ ...userColumns, favorite: friendships.favorite })
       .from(friendships)
       .innerJoin(users, eq(users.id, friendships.friendId))
       .where(eq(friendships.userId, c.var.user.id))
-      .orderBy(asc(users.displayName), asc(users.username));
+      .orderBy(desc(friendships.favorite), asc(users.displayName), asc(users.username));
     return c.json({ friends: rows });
+  })
+  .put("/:id", valid("json", FriendSettingsBody), async (c) => {
+    const db = getDb(c.env);
+    const { favorite } = c.req.valid("json");
+    const [row] = await db
+      .update(friendships)
+      .set({ favorite })
+      .where(and(eq(friendships.userId, c.var.user.id), eq(friendships.friendId, c.req.param("id"))))
+      .returning({ friendId: friendships.friendId });
+    if (!row) throw new ApiError(404, "user_not_found", "This person is not in your friends.");
+    const friend = await db.select(userColumns).from(users).where(eq(users.id, row.friendId)).get();
+    return c.json({ friend: { ...friend!, favorite } });
   })
   .post("/", valid("json", AddFriendBody), async (c) => {
     const me = c.var.user;

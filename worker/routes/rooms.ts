@@ -1,7 +1,7 @@
-import { and, eq, sql } from "drizzle-orm";
+import { and, eq } from "drizzle-orm";
 import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
-import { DirectRoomBody, MessagesQuery, ReadBody, RoomsQuery, SendBody } from "../contract";
+import { DirectRoomBody, MessagesQuery, ReadBody, RoomSettingsBody, RoomsQuery, SendBody } from "../contract";
 import { getDb } from "../db/client";
 import { newMemberRow } from "../db/member-row";
 import { friendships, roomMembers, rooms, users } from "../db/schema";
@@ -85,6 +85,11 @@ export const roomRoutes = new Hono<AppEnv>()
     const outcome = await chatRoom(c.env, c.req.param("id")).send(c.var.user.id, c.req.valid("json"));
     if (outcome.ok) return c.json({ message: outcome.message }, 201);
     throw sendRefused[outcome.code]();
+  })
+  .put("/:id/settings", requireMember, valid("json", RoomSettingsBody), async (c) => {
+    const room = await chatRoom(c.env, c.req.param("id")).changeSettings(c.var.user.id, c.req.valid("json"));
+    if (!room) throw roomNotFound();
+    return c.json({ room });
   })
   .get("/:id/ws", requireMember, (c) => forwardUpgrade(c, chatRoom(c.env, c.req.param("id"))))
   .route("/", groupRoutes);

@@ -1,5 +1,5 @@
 import { LIMITS } from "../../../worker/contract/limits";
-import type { Message, Room, RoomsPage, User } from "../../../worker/contract";
+import type { Friend, Message, Room, RoomsPage, User } from "../../../worker/contract";
 import { HttpError, request } from "./client";
 
 /** One typed function per route of docs/api.md that the app uses. */
@@ -12,7 +12,9 @@ export const api = {
     request<{ user: User }>("POST", "/api/auth/login", { username, password }).then((r) => r.user),
   logout: () => request<void>("POST", "/api/auth/logout"),
 
-  friends: () => request<{ friends: User[] }>("GET", "/api/friends").then((r) => r.friends),
+  friends: () => request<{ friends: Friend[] }>("GET", "/api/friends").then((r) => r.friends),
+  setFavorite: (friendId: string, favorite: boolean) =>
+    request<{ friend: Friend }>("PUT", `/api/friends/${encodeURIComponent(friendId)}`, { favorite }).then((r) => r.friend),
   addFriend: (username: string) => request<{ friend: User }>("POST", "/api/friends", { username }).then((r) => r.friend),
 
   /** A page of the chat list: the first, or the one after `before` (an earlier answer's nextCursor). */
@@ -27,6 +29,9 @@ export const api = {
     request<{ room: Room }>("POST", `/api/rooms/${encodeURIComponent(roomId)}/members`, { userIds }).then((r) => r.room),
   /** "" clears the group's name. */
   rename: (roomId: string, title: string) => request<{ room: Room }>("PATCH", `/api/rooms/${encodeURIComponent(roomId)}`, { title }).then((r) => r.room),
+  /** My own 알림 끄기 / 상단 고정 of a room. */
+  roomSettings: (roomId: string, settings: { muted?: boolean; pinned?: boolean }) =>
+    request<{ room: Room }>("PUT", `/api/rooms/${encodeURIComponent(roomId)}/settings`, settings).then((r) => r.room),
   leave: (roomId: string) => request<void>("POST", `/api/rooms/${encodeURIComponent(roomId)}/leave`),
   /** A send without the room's socket (pending messages of a room that is not open). */
   send: (roomId: string, send: { clientId: string; body: string; after?: string }) =>

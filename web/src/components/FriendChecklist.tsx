@@ -1,6 +1,7 @@
 import { createMemo, createSignal, For, Show } from "solid-js";
 import type { User } from "../../../worker/contract";
 import { t } from "../i18n";
+import { searchFriends } from "../lib/friend-search";
 import { Avatar } from "./Avatar";
 
 let ids = 0;
@@ -18,10 +19,7 @@ export const FriendChecklist = (props: {
 }) => {
   const id = `pick-${++ids}`;
   const [query, setQuery] = createSignal("");
-  const shown = createMemo(() => {
-    const q = query().trim().toLowerCase().replace(/^@/, "");
-    return q ? props.friends.filter((f) => f.displayName.toLowerCase().includes(q) || f.username.includes(q)) : props.friends;
-  });
+  const shown = createMemo(() => searchFriends(props.friends, query()));
   const toggle = (userId: string, on: boolean) => {
     const next = new Set(props.selected);
     if (on) next.add(userId);

@@ -18,3 +18,8 @@ export const MenuIcon = () => <Svg d="M3 6h18v2H3zm0 5h18v2H3zm0 5h18v2H3z" />;
 export const NewChatIcon = () => (
   <Svg d="M12 3C6.5 3 2 6.6 2 11c0 2.8 1.8 5.3 4.6 6.7L5.6 21.4c-.1.4.3.7.6.5l4.4-2.9c.5.1.9.1 1.4.1 5.5 0 10-3.6 10-8S17.5 3 12 3zm4 9h-3v3h-2v-3H8v-2h3V7h2v3h3z" />
 );
+export const PinIcon = () => <Svg d="M16 3H8v2h1v5.5L6 14v2h5v5l1 1 1-1v-5h5v-2l-3-3.5V5h1z" />;
+export const MutedIcon = () => (
+  <Svg d="M4.3 3 3 4.3l4.1 4.1A6 6 0 0 0 6 11v5l-2 2v1h13.7l2 2 1.3-1.3zM12 22a2 2 0 0 0 2-2h-4a2 2 0 0 0 2 2zm6-6.8V11a6 6 0 0 0-4.5-5.8V4.5a1.5 1.5 0 0 0-3 0v.7c-.6.2-1.2.4-1.7.8z" />
+);
+export const StarIcon = () => <Svg d="m12 17.3 6.2 3.7-1.6-7 5.4-4.7-7.2-.6L12 2 9.2 8.7 2 9.3l5.4 4.7-1.6 7z" />;

@@ -18,6 +18,8 @@ const room = (id: string, lastSeq: number, sentAt: string | null, cursors: [numb
   lastSeq,
   unreadCount: 0,
   version,
+  muted: false,
+  pinnedAt: null,
 });
 
 describe("chatListOf", () => {
@@ -35,6 +37,26 @@ describe("chatListOf", () => {
     const at = "2026-11-24T06:00:00.000Z";
     expect([room("x", 1, at), room("y", 1, at)].sort(newestFirst).map((r) => r.id)).toEqual(["y", "x"]);
     expect([room("y", 1, at), room("x", 1, at)].sort(newestFirst).map((r) => r.id)).toEqual(["y", "x"]);
+  });
+});
+
+describe("chatListOf with pinned rooms", () => {
+  const pinned = (r: Room, pinnedAt: string): Room => ({ ...r, pinnedAt });
+
+  it("puts pinned rooms first, newest pin first whatever their activity, then the rest by activity", () => {
+    const list = chatListOf([
+      room("active", 5, "2026-11-24T09:00:00.000Z"),
+      pinned(room("old-pin", 1, "2026-11-24T08:59:00.000Z"), "2026-11-01T00:00:00.000Z"),
+      pinned(room("new-pin", 1, "2025-01-01T00:00:00.000Z"), "2026-11-02T00:00:00.000Z"),
+      room("quiet", 1, "2026-11-20T00:00:00.000Z"),
+    ]);
+    expect(list.map((r) => r.id)).toEqual(["new-pin", "old-pin", "active", "quiet"]);
+  });
+
+  it("holds back, below the loaded end in a pinned section, every unpinned room", () => {
+    const a = pinned(room("a", 1, "2026-11-24T08:00:00.000Z"), "2026-11-02T00:00:00.000Z");
+    const b = room("b", 1, "2026-11-24T09:00:00.000Z");
+    expect(chatListOf([a, b], listKeyOf(a)).map((r) => r.id)).toEqual(["a"]);
   });
 });
 

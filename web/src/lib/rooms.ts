@@ -4,19 +4,25 @@
  */
 import type { Room } from "../../../worker/contract";
 
-/** A room's place in the chat list: its last activity, then its id (the server's order too). */
+/**
+ * A room's place in the chat list (the server's order too): pinned rooms first, newest pin first;
+ * then the rest by last activity; then the id.
+ */
 export interface ListKey {
+  /** "" when not pinned. */
+  pinnedAt: string;
   sentAt: string;
   id: string;
 }
 
-export const listKeyOf = (room: Room): ListKey => ({ sentAt: room.lastMessage?.sentAt ?? "", id: room.id });
+export const listKeyOf = (room: Room): ListKey => ({ pinnedAt: room.pinnedAt ?? "", sentAt: room.lastMessage?.sentAt ?? "", id: room.id });
 
 // Code-unit order, as SQLite compares ids; ISO times of one format compare the same way.
 const desc = (a: string, b: string) => (a < b ? 1 : a > b ? -1 : 0);
-const compareKeys = (a: ListKey, b: ListKey) => desc(a.sentAt, b.sentAt) || desc(a.id, b.id);
+// A pinned room keeps its place whatever is said in it: activity orders the unpinned only.
+const compareKeys = (a: ListKey, b: ListKey) => desc(a.pinnedAt, b.pinnedAt) || (a.pinnedAt ? 0 : desc(a.sentAt, b.sentAt)) || desc(a.id, b.id);
 
-/** Latest activity first; ties (same instant) broken by id so the order never flickers. */
+/** Pinned first, then latest activity first; ties (same instant) broken by id so the order never flickers. */
 export const newestFirst = (a: Room, b: Room): number => compareKeys(listKeyOf(a), listKeyOf(b));
 
 /**

@@ -11,6 +11,8 @@ const room = (over: Partial<DirectRoom> = {}): DirectRoom => ({
   members: [member("me", 3), member("you", 5)],
   memberCount: 2,
   version: 10,
+  muted: false,
+  pinnedAt: null,
   lastMessage: null,
   lastSeq: 8,
   unreadCount: 4,

@@ -212,6 +212,7 @@ const Room = (props: { roomId: string; meId: string }) => {
           open={menu.open()}
           onClose={menu.hide}
           meId={props.meId}
+          roomId={props.roomId}
           room={session.room}
           invite={session.invite}
           rename={session.rename}

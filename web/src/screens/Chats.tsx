@@ -9,7 +9,7 @@ import { ErrorRetry } from "../components/ErrorRetry";
 import { NearEnd } from "../components/NearEnd";
 import { onListKeyDown } from "../components/listNav";
 import { createDialogState } from "../components/dialog-state";
-import { NewChatIcon } from "../components/Icons";
+import { MutedIcon, NewChatIcon, PinIcon } from "../components/Icons";
 import { SkeletonRows } from "../components/Skeleton";
 import { TabBar } from "../components/TabBar";
 import { lang, t } from "../i18n";
@@ -109,6 +109,16 @@ export default function Chats() {
                                 <span class="row-count">
                                   <span aria-hidden="true">{room().memberCount}</span>
                                   <span class="sr-only">{t("memberCount", { n: room().memberCount })}</span>
+                                </span>
+                              </Show>
+                              <Show when={room().muted}>
+                                <span class="row-flag" role="img" aria-label={t("mutedLabel")} data-flag="muted">
+                                  <MutedIcon />
+                                </span>
+                              </Show>
+                              <Show when={room().pinnedAt}>
+                                <span class="row-flag" role="img" aria-label={t("pinnedLabel")} data-flag="pinned">
+                                  <PinIcon />
                                 </span>
                               </Show>
                             </span>

@@ -8,20 +8,22 @@ import { FriendChecklist } from "../components/FriendChecklist";
 import { type MessageKey, t } from "../i18n";
 import { friends } from "../stores/friends";
 import type { RoomMembers } from "../stores/room-members";
-import { upsertRoom } from "../stores/rooms";
+import { roomById, upsertRoom } from "../stores/rooms";
 import { groupErrorKey, titleProblem } from "./group-forms";
 
 type View = "menu" | "invite" | "rename" | "leave";
 
 /**
- * The room's ☰ menu, one sheet whose content changes: the members, then "invite" (friends not in
- * the room), "rename" and "leave" (with a confirmation) for groups. Inviting from a 1:1 room makes
- * a new group of the three (KakaoTalk does the same) and opens it.
+ * The room's ☰ menu, one sheet whose content changes: my 알림 끄기 and 상단 고정 toggles, the
+ * members, then "invite" (friends not in the room), "rename" for groups and "leave" (with a
+ * confirmation; a 1:1 room is hidden until the friend writes again). Inviting from a 1:1 room
+ * makes a new group of the three (KakaoTalk does the same) and opens it.
  */
 export default function RoomMenu(props: {
   open: boolean;
   onClose: () => void;
   meId: string;
+  roomId: string;
   room: RoomMembers;
   invite: (userIds: string[]) => Promise<void>;
   rename: (title: string) => Promise<void>;
@@ -98,6 +100,11 @@ export default function RoomMenu(props: {
 
   const leave = () => void act(props.leave, "leaveFailed");
 
+  /** My 알림 끄기 / 상단 고정, as the chat list holds the room (a room not listed yet: off). */
+  const listed = () => roomById(props.roomId);
+  const changeSetting = (settings: { muted?: boolean; pinned?: boolean }) =>
+    void act(async () => upsertRoom(await api.roomSettings(props.roomId, settings)), "roomSettingFailed");
+
   const heading = () =>
     view() === "invite" ? t("invite") : view() === "rename" ? t("renameRoom") : view() === "leave" ? t("leaveTitle") : t("roomMenu");
 
@@ -141,7 +148,14 @@ export default function RoomMenu(props: {
                   {t("renameRoom")}
                 </button>
               </Show>
+              <button type="button" class="btn btn-secondary" disabled={busy()} onClick={() => changeSetting({ muted: !listed()?.muted })}>
+                {listed()?.muted ? t("unmuteRoom") : t("muteRoom")}
+              </button>
+              <button type="button" class="btn btn-secondary" disabled={busy()} onClick={() => changeSetting({ pinned: !listed()?.pinnedAt })}>
+                {listed()?.pinnedAt ? t("unpinRoom") : t("pinRoom")}
+              </button>
             </div>
+            {errorLine()}
             <h3 class="section-title" id="room-members-heading">
               {t("membersHeading", { n: props.room.memberCount() })}
             </h3>
@@ -163,11 +177,9 @@ export default function RoomMenu(props: {
                 )}
               </For>
             </ul>
-            <Show when={group()}>
-              <button type="button" class="btn btn-danger btn-block" onClick={() => show("leave")}>
-                {t("leaveRoom")}
-              </button>
-            </Show>
+            <button type="button" class="btn btn-danger btn-block" onClick={() => show("leave")}>
+              {t("leaveRoom")}
+            </button>
           </Match>
           <Match when={view() === "invite"}>
             <form class="pick-form" onSubmit={invite}>
@@ -200,7 +212,7 @@ export default function RoomMenu(props: {
           </Match>
           <Match when={view() === "leave"}>
             <p class="leave-warning" tabindex="-1" data-focus>
-              {t("leaveConfirm")}
+              {group() ? t("leaveConfirm") : t("leaveDirectConfirm")}
             </p>
             {errorLine()}
             {actions({ label: t("leaveRoom"), disabled: busy, danger: leave })}

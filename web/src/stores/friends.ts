@@ -1,31 +1,35 @@
 import { createSignal } from "solid-js";
-import type { User } from "../../../worker/contract";
+import type { Friend, User } from "../../../worker/contract";
 import { api } from "../api/endpoints";
 import { onSignedOut } from "./session";
 
 export type LoadState = "idle" | "loading" | "ready" | "error";
 
-const [friends, setFriends] = createSignal<User[]>([]);
+const [friends, setFriends] = createSignal<Friend[]>([]);
 const [friendsState, setFriendsState] = createSignal<LoadState>("idle");
 /** Bumped on sign-out, so an answer still in flight for the previous user is dropped. */
 let generation = 0;
 
 export { friends, friendsState };
 
-const byName = (a: User, b: User) => a.displayName.localeCompare(b.displayName) || a.username.localeCompare(b.username);
+/** 즐겨찾기 first, as the server lists them; then by name. */
+const byName = (a: Friend, b: Friend) =>
+  Number(b.favorite) - Number(a.favorite) || a.displayName.localeCompare(b.displayName) || a.username.localeCompare(b.username);
 
 /**
  * Friendships are never removed, so loaded and live data are merged, never replaced: a list
  * requested before a `friend` frame arrived cannot make that friend disappear again.
  */
-const merge = (incoming: readonly User[]) =>
+const merge = (incoming: readonly (User & { favorite?: boolean })[]) =>
   setFriends((list) => {
     const byId = new Map(list.map((f) => [f.id, f]));
     let changed = false;
-    for (const friend of incoming) {
-      const held = byId.get(friend.id);
+    for (const user of incoming) {
+      const held = byId.get(user.id);
+      // A `friend` frame carries no mark: the one held stays.
+      const friend = { ...user, favorite: user.favorite ?? held?.favorite ?? false };
       // An unchanged friend keeps its object, so its row (and a keyboard focus on it) stays.
-      if (held && held.username === friend.username && held.displayName === friend.displayName) continue;
+      if (held && held.username === friend.username && held.displayName === friend.displayName && held.favorite === friend.favorite) continue;
       byId.set(friend.id, friend);
       changed = true;
     }
@@ -43,6 +47,11 @@ export const loadFriends = async (): Promise<void> => {
   } catch {
     if (started === generation && friendsState() !== "ready") setFriendsState("error");
   }
+};
+
+/** Marks or unmarks a friend 즐겨찾기; the list moves them once the server took it. */
+export const setFavorite = async (friendId: string, favorite: boolean): Promise<void> => {
+  merge([await api.setFavorite(friendId, favorite)]);
 };
 
 export const friendById = (id: string): User | undefined => friends().find((f) => f.id === id);
