@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Message, type Room, SOCKET_LIMITS } from "../worker/contract";
 import { getDb } from "../worker/db/client";
-import { users } from "../worker/db/schema";
+import { roomMembers, users } from "../worker/db/schema";
 import { userHub } from "../worker/lib/hubs";
 import { AlarmClock } from "./alarm-clock";
 import { ChatListNotifier } from "./chat-list-notifier";
@@ -10,9 +10,10 @@ import { D1WriteBehind } from "./d1-write-behind";
 import { REFUSALS, admitFrame } from "./frame-admission";
 import { MemberAllowances } from "./member-allowances";
 import { ReadFanout } from "./read-fanout";
+import { RoomBlocks } from "./room-blocks";
 import { importFromD1 } from "./room-log/import-from-d1";
 import { type Draft, RoomLog } from "./room-log/room-log";
-import { chatListRowsFor, roomForEach } from "./room-log/views";
+import { chatListRowsFor, listsRoom, roomForEach } from "./room-log/views";
 import { type MembershipChange, type MembershipOutcome, RoomMembership } from "./room-membership";
 import { SYNC_BYTES, answerSync } from "./room-sync";
 import { CLOSE_POLICY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
@@ -67,7 +68,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly writeBehind = new D1WriteBehind(this.log, this.env.DB, this.clock);
   private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
-  private readonly chatLists = new ChatListNotifier(this.ctx.storage.kv, this.clock, this.env, this.log);
+  private readonly blocks = new RoomBlocks(this.ctx.storage.kv, this.ctx.storage);
+  private readonly chatLists = new ChatListNotifier(this.ctx.storage.kv, this.clock, this.env, this.log, this.blocks);
   private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db);
   private readonly reads = new ReadFanout(
     () => this.ctx.getWebSockets().length,
@@ -88,7 +90,7 @@ export class ChatRoom extends DurableObject<Env> {
   private async open(): Promise<void> {
     await this.clock.load();
     if (await this.log.open()) return void this.refreshNames().catch(logFailure("refreshing names"));
-    await importFromD1(this.log, this.db);
+    if (await importFromD1(this.log, this.db)) await this.blocks.reconcile(this.db, this.log.memberIds());
   }
 
   /** A member renamed since the log copied their name: at most once per NAMES_REFRESH_MS, off every request's path. */
@@ -97,6 +99,8 @@ export class ChatRoom extends DurableObject<Env> {
     if ((this.ctx.storage.kv.get<number>("names:at") ?? 0) > now - NAMES_REFRESH_MS) return;
     this.ctx.storage.kv.put("names:at", now);
     const ids = this.log.memberIds();
+    // A block route's call that never arrived: D1 holds the blocks that stand.
+    await this.blocks.reconcile(this.db, ids, now);
     const rows = await this.db
       .select({ userId: users.id, username: users.username, displayName: users.displayName })
       .from(users)
@@ -163,7 +167,7 @@ export class ChatRoom extends DurableObject<Env> {
         });
       case "sync":
         try {
-          return answerSync(ws, this.log, this.syncBudgets, att, frame.after);
+          return answerSync(ws, this.log, this.syncBudgets, att, frame.after, (m) => this.blocks.shape(att.userId, m));
         } catch (err) {
           logFailure("sync")(err);
           return sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
@@ -184,13 +188,15 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** The room as a member sees it (`GET /api/rooms/:id`), or undefined for anyone else. */
   view(userId: string): Room | undefined {
-    return this.log.ready && this.log.member(userId) ? roomForEach(this.log)(userId) : undefined;
+    return this.log.ready && this.log.member(userId) ? roomForEach(this.log, this.blocks)(userId) : undefined;
   }
 
   /** A page of history as a member may read it (from their joinedSeq on), or undefined for anyone else. */
   history(userId: string, query: { before?: number; after?: number; limit: number }): { messages: Message[]; hasMore: boolean } | undefined {
     const member = this.log.ready ? this.log.member(userId) : undefined;
-    return member && this.log.page(query, member.joinedSeq);
+    if (!member) return undefined;
+    const page = this.log.page(query, member.joinedSeq);
+    return { ...page, messages: page.messages.map((m) => this.blocks.shape(userId, m)) };
   }
 
   /**
@@ -230,7 +236,27 @@ export class ChatRoom extends DurableObject<Env> {
    */
   hubListening(userId: string): Room | null {
     this.chatLists.hubListening(userId);
-    return this.log.ready && this.log.member(userId) && this.log.room.lastSeq > 0 ? chatListRowsFor(this.log)(userId) : null;
+    return this.log.ready && listsRoom(this.log, this.blocks, userId) ? chatListRowsFor(this.log, this.blocks)(userId) : null;
+  }
+
+  /**
+   * A block between two members began (`at`: D1's `created_at`) or ended (`at`: now), told by the
+   * block routes. From then on the blocker's sockets, history, syncs and chat-list rows show the
+   * blocked's messages sent while it stood as placeholders. A 1:1 room's blocker, unblocking, starts
+   * reading after the room's last message: what was sent meanwhile never reaches them.
+   */
+  async blockChanged(blockerId: string, blockedId: string, standing: boolean, at: number): Promise<void> {
+    if (!this.log.ready || !this.log.member(blockerId)) return;
+    if (standing) return this.blocks.blocked(blockerId, blockedId, at);
+    this.blocks.unblocked(blockerId, blockedId, at);
+    if (this.log.room.kind !== "direct") return;
+    const lastSeq = this.log.room.lastSeq;
+    await this.db
+      .update(roomMembers)
+      .set({ joinedSeq: lastSeq + 1 })
+      .where(and(eq(roomMembers.roomId, this.roomId), eq(roomMembers.userId, blockerId)));
+    this.log.moveJoinedSeq(blockerId, lastSeq + 1);
+    await this.markRead(blockerId, lastSeq);
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
@@ -282,10 +308,12 @@ export class ChatRoom extends DurableObject<Env> {
           // nothing here remembers who saw it. Members merge by seq.
           // A new message is the room's newest, so everyone may see it; a repeat may be older than
           // a member's join, and goes only to those who were there (history visibility).
-          sendFrame(
-            sockets.filter((ws) => ws !== pending.ws && (stored || joinedSeqOf(ws) <= message.seq)),
-            { type: "message", message },
-          );
+          const readers = sockets.filter((ws) => ws !== pending.ws && (stored || joinedSeqOf(ws) <= message.seq));
+          // Those who block the sender get a placeholder with the same seq (room-blocks.ts).
+          const hiding = (ws: WebSocket) => this.blocks.shape(userIdOf(ws), message) !== message;
+          sendFrame(readers.filter((ws) => !hiding(ws)), { type: "message", message });
+          const hidden = readers.filter(hiding);
+          if (hidden.length > 0) sendFrame(hidden, { type: "message", message: this.blocks.shape(userIdOf(hidden[0]!), message) });
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);
@@ -312,15 +340,19 @@ export class ChatRoom extends DurableObject<Env> {
     }
     job.settle(outcome);
     if (!outcome.ok) return;
+    // New members may block, or be blocked by, members here.
+    await this.blocks.reconcile(this.db, this.log.memberIds()).catch(logFailure("reading blocks"));
     for (const userId of outcome.left) for (const ws of this.ctx.getWebSockets(userId)) ws.close(SOCKET_LIMITS.closeNotMember, "not a member");
     const sockets = liveSockets(this.ctx);
     sendFrame(sockets, { type: "message", message: outcome.message });
-    const roomFor = roomForEach(this.log);
+    const roomFor = roomForEach(this.log, this.blocks);
     for (const ws of sockets) sendFrame(ws, { type: "room", room: roomFor((ws.deserializeAttachment() as Attachment).userId) });
     this.chatLists.changed();
     for (const userId of outcome.left) await userHub(this.env, userId).roomRemoved(this.roomId).catch(logFailure("roomRemoved"));
   }
 }
+
+const userIdOf = (ws: WebSocket): string => (ws.deserializeAttachment() as Attachment).userId;
 
 /** 0 for a socket opened before attachments carried it (direct rooms: everyone joined at 0). */
 const joinedSeqOf = (ws: WebSocket): number => (ws.deserializeAttachment() as Attachment).joinedSeq ?? 0;

@@ -2,11 +2,12 @@
  * The chat list: the rooms a user sees, each with its last message, members and unread count, whole
  * or in pages, and the user's unread total over all rooms.
  */
-import { and, asc, count, desc, eq, gt, inArray, lt, lte, ne, or, sql, type SQL } from "drizzle-orm";
+import { and, asc, count, desc, eq, gt, gte, inArray, lt, lte, ne, or, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { LIMITS, encodeRoomCursor, type Member, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
+import { LIMITS, encodeRoomCursor, type Member, type Message, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
+import { blockedDirect, hiddenAbove, hiddenFrom } from "./blocked";
 import { systemAbove, toMessage } from "./views";
 
 const me = alias(roomMembers, "me");
@@ -61,12 +62,16 @@ type RoomRow = [
   otherJoinedSeq: number | null,
   unreadTotal: number | null,
   unreadVersion: number | null,
+  lastHidden: number,
 ];
 
 const unreadMember = alias(roomMembers, "unread_member");
 const unreadRoom = alias(rooms, "unread_room");
 /** Text messages above the cursor: system messages are never unread. */
-const unreadTotalSum = (db: Db) => sql<number>`coalesce(sum(max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)})), 0)`;
+const unreadTotalSum = (db: Db) => sql<number>`coalesce(sum(${unreadIn(db)}), 0)`;
+/** A room's unread count for its member: not system messages, not what a block hides, nothing in a 1:1 room with someone they block. */
+const unreadIn = (db: Db) =>
+  sql<number>`case when ${blockedDirect(db, unreadRoom.id, unreadRoom.kind, unreadMember.userId)} then 0 else max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)} - ${hiddenAbove(db, unreadRoom.id, unreadMember.userId, unreadMember.lastReadSeq)}) end`;
 /** The versions of the caller's rooms (each only grows), plus those of the rooms they left (docs/api.md). */
 const unreadVersionSum = (userId: string) =>
   sql<number>`coalesce(sum(${unreadRoom.version}), 0) + (select ${users.leftRoomsVersion} from ${users} where ${users.id} = ${userId})`;
@@ -82,7 +87,7 @@ const memberCounted = alias(roomMembers, "member_counted");
 export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
   const conditions: (SQL | undefined)[] = [eq(me.userId, userId)];
   if (filter.roomId !== undefined) conditions.push(eq(rooms.id, filter.roomId));
-  if (filter.withMessagesOnly) conditions.push(gt(rooms.lastSeq, 0));
+  if (filter.withMessagesOnly) conditions.push(gt(rooms.lastSeq, 0), listed(db, rooms, me));
   if (filter.page) conditions.push(inArray(rooms.id, pageIds(db, userId, filter.page)));
   // A chat-list row names the caller and a few others (a name line, a four-avatar collage), not all
   // 500: the others up to the 4th by id, a bound the join's primary-key search takes once per room.
@@ -103,7 +108,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       lastSeq: rooms.lastSeq,
       myReadSeq: me.lastReadSeq,
       myJoinedSeq: me.joinedSeq,
-      mySystemAbove: systemAbove(db, rooms.id, me.lastReadSeq),
+      mySystemAbove: sql<number>`${systemAbove(db, rooms.id, me.lastReadSeq)} + ${hiddenAbove(db, rooms.id, me.userId, me.lastReadSeq)}`,
       myUsername: meUser.username,
       myDisplayName: meUser.displayName,
       messageId: messages.id,
@@ -122,6 +127,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       // Not correlated with the row: SQLite computes each once per statement.
       unreadTotal: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { total: unreadTotalSum(db) })})` : sql<null>`null`,
       unreadVersion: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { version: unreadVersionSum(userId) })})` : sql<null>`null`,
+      lastHidden: hiddenFrom(db, me.userId, messages.senderId, messages.sentAt, messages.kind),
     })
     .from(me)
     .innerJoin(meUser, eq(meUser.id, me.userId))
@@ -132,6 +138,16 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
     .where(and(...conditions))
     .orderBy(desc(rooms.updatedAt), desc(rooms.id));
 };
+
+/**
+ * Whether the room is in the member's list: from the seq they start reading at (a 1:1 room's blocker
+ * starts after the unblock), and not a 1:1 room with someone they block (docs/api.md, "Blocks").
+ */
+const listed = (db: Db, room: Record<"id" | "kind" | "lastSeq", SQLWrapper>, member: Record<"userId" | "joinedSeq", SQLWrapper>) =>
+  and(gte(room.lastSeq, member.joinedSeq), sql`not ${blockedDirect(db, room.id, room.kind, member.userId)}`)!;
+
+/** A block hides the message from this reader: a placeholder with its seq (contract `hidden`). */
+const hideIf = (hidden: number, message: Message): Message => (hidden && message.kind === "text" ? { ...message, body: "", hidden: true } : message);
 
 /**
  * The ids of one chat-list page, chosen before anything is joined to them, so a page costs its own
@@ -148,6 +164,7 @@ const pageIds = (db: Db, userId: string, { limit, before }: PageIds) => {
       and(
         eq(pageMember.userId, userId),
         gt(pageRoom.lastSeq, 0),
+        listed(db, pageRoom, pageMember),
         before && or(lt(pageRoom.updatedAt, before.updatedAt), and(eq(pageRoom.updatedAt, before.updatedAt), lt(pageRoom.id, before.id))),
       ),
     )
@@ -200,6 +217,7 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
     otherJoinedSeq,
     unreadTotal,
     unreadVersion,
+    lastHidden,
   ] of rows) {
     if (unreadTotal !== null && unreadVersion !== null) unread ??= { total: unreadTotal, version: unreadVersion };
     if (room === undefined || room.id !== id) {
@@ -211,7 +229,7 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
         lastMessage:
           messageId === null
             ? null
-            : toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event }),
+            : hideIf(lastHidden, toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event })),
         lastSeq,
         unreadCount: Math.max(0, lastSeq - myReadSeq - mySystemAbove),
         version,
@@ -250,7 +268,7 @@ export const loadUnreadByRoom = async (db: Db, userId: string) => {
     db
       .select({
         roomId: unreadRoom.id,
-        count: sql<number>`max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)})`,
+        count: unreadIn(db),
         version: unreadRoom.version,
       })
       .from(unreadMember)

@@ -53,7 +53,7 @@ export const roomRoutes = new Hono<AppEnv>()
         .insert(roomMembers)
         .select(
           db
-            .select({ roomId: rooms.id, userId: sql`${memberId}`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq") })
+            .select({ roomId: rooms.id, userId: sql`${memberId}`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq"), muted: sql`0`.as("muted"), pinnedAt: sql`null`.as("pinned_at") })
             .from(rooms)
             .where(eq(rooms.pairKey, pairKey)),
         )
