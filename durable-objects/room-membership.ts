@@ -60,7 +60,7 @@ export class RoomMembership {
           db.insert(rooms).values({ id: roomId, kind: "group", title: change.title, updatedAt: now }),
           db.insert(roomMembers).select(
             db
-              .select({ roomId: sql`${roomId}`.as("room_id"), userId: sql`value`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq") })
+              .select({ roomId: sql`${roomId}`.as("room_id"), userId: sql`value`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq"), muted: sql`0`.as("muted"), pinnedAt: sql`null`.as("pinned_at") })
               .from(eachOf(ids)),
           ),
         ],
@@ -94,6 +94,8 @@ export class RoomMembership {
                 lastReadSeq: sql`${message.seq}`.as("last_read_seq"),
                 joinedAt: sql`${now}`.as("joined_at"),
                 joinedSeq: sql`${message.seq}`.as("joined_seq"),
+                muted: sql`0`.as("muted"),
+                pinnedAt: sql`null`.as("pinned_at"),
               })
               .from(eachOf(change.userIds)),
           ),
