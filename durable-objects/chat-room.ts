@@ -10,7 +10,7 @@ import { D1WriteBehind } from "./d1-write-behind";
 import { REFUSALS, admitFrame } from "./frame-admission";
 import { MemberAllowances } from "./member-allowances";
 import { ReadFanout } from "./read-fanout";
-import { RoomBlocks } from "./room-blocks";
+import { RoomBlocks, placeholder } from "./room-blocks";
 import { importFromD1 } from "./room-log/import-from-d1";
 import { type Draft, RoomLog } from "./room-log/room-log";
 import { chatListRowsFor, listsRoom, roomForEach } from "./room-log/views";
@@ -247,16 +247,18 @@ export class ChatRoom extends DurableObject<Env> {
    */
   async blockChanged(blockerId: string, blockedId: string, standing: boolean, at: number): Promise<void> {
     if (!this.log.ready || !this.log.member(blockerId)) return;
-    if (standing) return this.blocks.blocked(blockerId, blockedId, at);
-    this.blocks.unblocked(blockerId, blockedId, at);
-    if (this.log.room.kind !== "direct") return;
+    if (standing) this.blocks.blocked(blockerId, blockedId, at);
+    else this.blocks.unblocked(blockerId, blockedId, at);
+    // The blocker's chat-list row changes (its unread count, its last message); a 1:1 room's blocker
+    // gets none while blocking (listsRoom), nor, after the unblock, before the next message.
+    if (standing || this.log.room.kind !== "direct") return this.chatLists.changed();
     const lastSeq = this.log.room.lastSeq;
     await this.db
       .update(roomMembers)
       .set({ joinedSeq: lastSeq + 1 })
       .where(and(eq(roomMembers.roomId, this.roomId), eq(roomMembers.userId, blockerId)));
+    // The cursor stays: moving it would show the blocked their messages as read.
     this.log.moveJoinedSeq(blockerId, lastSeq + 1);
-    await this.markRead(blockerId, lastSeq);
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
@@ -310,10 +312,12 @@ export class ChatRoom extends DurableObject<Env> {
           // a member's join, and goes only to those who were there (history visibility).
           const readers = sockets.filter((ws) => ws !== pending.ws && (stored || joinedSeqOf(ws) <= message.seq));
           // Those who block the sender get a placeholder with the same seq (room-blocks.ts).
-          const hiding = (ws: WebSocket) => this.blocks.shape(userIdOf(ws), message) !== message;
-          sendFrame(readers.filter((ws) => !hiding(ws)), { type: "message", message });
-          const hidden = readers.filter(hiding);
-          if (hidden.length > 0) sendFrame(hidden, { type: "message", message: this.blocks.shape(userIdOf(hidden[0]!), message) });
+          const hiders = this.blocks.hiddenFrom(message);
+          if (hiders.size === 0) sendFrame(readers, { type: "message", message });
+          else {
+            sendFrame(readers.filter((ws) => !hiders.has(userIdOf(ws))), { type: "message", message });
+            sendFrame(readers.filter((ws) => hiders.has(userIdOf(ws))), { type: "message", message: placeholder(message) });
+          }
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);

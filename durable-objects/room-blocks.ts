@@ -64,11 +64,16 @@ export class RoomBlocks {
     return this.spans.some((s) => s.blockerId === blockerId && s.blockedId === blockedId && s.to === null);
   }
 
+  /** Who must get this message as a placeholder: the members whose block of its sender covers its time. */
+  hiddenFrom(message: Message): Set<string> {
+    if (message.kind !== "text" || this.spans.length === 0) return new Set();
+    const at = Date.parse(message.sentAt);
+    return new Set(this.spans.filter((s) => s.blockedId === message.senderId && covers(s, at)).map((s) => s.blockerId));
+  }
+
   /** The message as this reader may see it: a blocked sender's text becomes a placeholder with the same seq. */
   shape(readerId: string, message: Message): Message {
-    if (message.kind !== "text" || this.spans.length === 0) return message;
-    const at = Date.parse(message.sentAt);
-    return this.spansOf(readerId).some((s) => s.blockedId === message.senderId && covers(s, at)) ? { ...message, body: "", hidden: true } : message;
+    return this.hiddenFrom(message).has(readerId) ? placeholder(message) : message;
   }
 
   /** How many text messages above `cursor` are hidden from the reader: they are never unread. */
@@ -100,6 +105,8 @@ export class RoomBlocks {
     this.kv.put(KEY, this.spans);
   }
 }
+
+export const placeholder = (message: Message): Message => ({ ...message, body: "", hidden: true }) as Message;
 
 const covers = (s: BlockSpan, at: number) => at >= s.from && (s.to === null || at <= s.to);
 

@@ -16,7 +16,9 @@ export const roomForEach = (log: RoomLog, blocks?: RoomBlocks): ((userId: string
     .sort(byDisplayName);
   const lastMessage = log.lastMessage();
   return (userId) => {
-    const cursor = log.member(userId)?.lastReadSeq ?? room.lastSeq;
+    const member = log.member(userId);
+    // From just before joinedSeq when that is later (a 1:1 room's blocker after the unblock), as the D1 list counts (worker/db/blocked.ts).
+    const cursor = member ? Math.max(member.lastReadSeq, member.joinedSeq - 1) : room.lastSeq;
     const fields = {
       id: room.id,
       members,

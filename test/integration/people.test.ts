@@ -159,11 +159,20 @@ describe("a block in a 1:1 room", () => {
 
   it("unblocking delivers nothing sent meanwhile: the room comes back with only what follows", async () => {
     const { a, b, room } = await blockedPair();
-    await say(room.id, b, "meanwhile");
+    const meanwhile = await say(room.id, b, "meanwhile");
+    const events = await connect("/api/events", a.cookie);
     expect((await unblock(a, b)).status).toBe(204);
     expect((await chatList(a)).rooms).toEqual([]);
     expect(await history(room.id, a)).toEqual([]);
+    // Nothing tells b either: a's cursor did not move past b's message.
+    expect((await roomView(room.id, b)).members.find((m) => m.id === a.user.id)!.lastReadSeq).toBeLessThan(meanwhile.seq);
     const after = await say(room.id, b, "after");
+    // a's tabs hear of the room only with the new message, never with what came meanwhile.
+    await events.next((f) => f.type === "room" && f.room.id === room.id && f.room.lastSeq === after.seq);
+    expect(events.ofType("room").filter((f) => f.room.id === room.id)).toEqual([
+      expect.objectContaining({ room: expect.objectContaining({ lastMessage: after, unreadCount: 1 }) }),
+    ]);
+    events.close();
     const list = await chatList(a);
     expect(list.rooms.map((r) => r.id)).toEqual([room.id]);
     expect(list.rooms[0]).toMatchObject({ lastMessage: after, unreadCount: 1 });

@@ -9,6 +9,13 @@ import { blocks, messages, roomMembers } from "./schema";
  * that was sent at or after the block's `created_at`; and a 1:1 room with someone the reader blocks.
  */
 
+/**
+ * Where a member's unread count starts: their cursor, or just before their `joinedSeq` when that is
+ * later (a 1:1 room's blocker after the unblock reads from there on; their cursor is not moved, so
+ * the blocked is not told their messages were read). For everyone else the cursor is never below it.
+ */
+export const unreadFrom = (member: { lastReadSeq: SQLWrapper; joinedSeq: SQLWrapper }) => sql<number>`max(${member.lastReadSeq}, ${member.joinedSeq} - 1)`;
+
 const hiddenMessage = alias(messages, "hidden_message");
 const hidingBlock = alias(blocks, "hiding_block");
 

@@ -7,7 +7,7 @@ import { alias } from "drizzle-orm/sqlite-core";
 import { LIMITS, encodeRoomCursor, type Member, type Message, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
-import { blockedDirect, hiddenAbove, hiddenFrom } from "./blocked";
+import { blockedDirect, hiddenAbove, hiddenFrom, unreadFrom } from "./blocked";
 import { systemAbove, toMessage } from "./views";
 
 const me = alias(roomMembers, "me");
@@ -71,7 +71,7 @@ const unreadRoom = alias(rooms, "unread_room");
 const unreadTotalSum = (db: Db) => sql<number>`coalesce(sum(${unreadIn(db)}), 0)`;
 /** A room's unread count for its member: not system messages, not what a block hides, nothing in a 1:1 room with someone they block. */
 const unreadIn = (db: Db) =>
-  sql<number>`case when ${blockedDirect(db, unreadRoom.id, unreadRoom.kind, unreadMember.userId)} then 0 else max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)} - ${hiddenAbove(db, unreadRoom.id, unreadMember.userId, unreadMember.lastReadSeq)}) end`;
+  sql<number>`case when ${blockedDirect(db, unreadRoom.id, unreadRoom.kind, unreadMember.userId)} then 0 else max(0, ${unreadRoom.lastSeq} - ${unreadFrom(unreadMember)} - ${systemAbove(db, unreadRoom.id, unreadFrom(unreadMember))} - ${hiddenAbove(db, unreadRoom.id, unreadMember.userId, unreadFrom(unreadMember))}) end`;
 /** The versions of the caller's rooms (each only grows), plus those of the rooms they left (docs/api.md). */
 const unreadVersionSum = (userId: string) =>
   sql<number>`coalesce(sum(${unreadRoom.version}), 0) + (select ${users.leftRoomsVersion} from ${users} where ${users.id} = ${userId})`;
@@ -108,7 +108,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       lastSeq: rooms.lastSeq,
       myReadSeq: me.lastReadSeq,
       myJoinedSeq: me.joinedSeq,
-      mySystemAbove: sql<number>`${systemAbove(db, rooms.id, me.lastReadSeq)} + ${hiddenAbove(db, rooms.id, me.userId, me.lastReadSeq)}`,
+      mySystemAbove: sql<number>`${systemAbove(db, rooms.id, unreadFrom(me))} + ${hiddenAbove(db, rooms.id, me.userId, unreadFrom(me))}`,
       myUsername: meUser.username,
       myDisplayName: meUser.displayName,
       messageId: messages.id,
@@ -231,7 +231,7 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
             ? null
             : hideIf(lastHidden, toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event })),
         lastSeq,
-        unreadCount: Math.max(0, lastSeq - myReadSeq - mySystemAbove),
+        unreadCount: Math.max(0, lastSeq - Math.max(myReadSeq, myJoinedSeq - 1) - mySystemAbove),
         version,
       };
       room = kind === "group" ? { ...fields, kind, title } : { ...fields, kind, title: null };
