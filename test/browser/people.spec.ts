@@ -1,6 +1,6 @@
 import { type Page, expect, test } from "@playwright/test";
 import { composer, sendMessage, storedBubbles } from "./helpers";
-import { apiUser, befriend, directRoom, sendAs } from "./seed";
+import { addAsFriend, apiUser, befriend, directRoom, sendAs } from "./seed";
 
 const banner = (page: Page) => page.getByRole("region", { name: "친구로 추가되지 않은 사용자입니다." });
 
@@ -8,7 +8,7 @@ test("a 1:1 room with someone not in my friends shows 친구로 추가되지 않
   const a = await apiUser(browser, "onewaya", "먼저 추가한 사람");
   const b = await apiUser(browser, "onewayb", "추가된 사람");
   // One way: a adds b and writes at once; b has not added a.
-  await befriend(a, b);
+  await addAsFriend(a, b);
   const roomId = await directRoom(a, b);
   await sendAs(a, roomId, ["안녕하세요"]);
 
@@ -36,7 +36,8 @@ test("a 1:1 room with someone not in my friends shows 친구로 추가되지 않
 test("차단 from the banner: the blocked's messages never appear; 차단 해제 in settings brings only what follows", async ({ browser }) => {
   const a = await apiUser(browser, "blocka", "차단될 사람");
   const b = await apiUser(browser, "blockb", "차단한 사람");
-  await befriend(a, b);
+  // Only a has b as a friend: b sees the banner.
+  await addAsFriend(a, b);
   const roomId = await directRoom(a, b);
   await sendAs(a, roomId, ["차단 전"]);
 
