@@ -1,4 +1,8 @@
+import { fileURLToPath } from "node:url";
 import { type Page, expect, test } from "@playwright/test";
+import { en } from "../../web/src/i18n/en";
+import { ko } from "../../web/src/i18n/ko";
+import { expectAccessible } from "./a11y";
 import { composer, sendMessage, storedBubbles } from "./helpers";
 import { addAsFriend, apiUser, befriend, directRoom, sendAs } from "./seed";
 
@@ -75,3 +79,26 @@ test("차단 from the banner: the blocked's messages never appear; 차단 해제
   await a.context.close();
   await b.context.close();
 });
+
+for (const [lang, c] of [["ko", ko], ["en", en]] as const) {
+  test(`the non-friend banner and the block confirmation in ${lang}: accessible, with a screenshot`, async ({ browser }) => {
+    const a = await apiUser(browser, "shota", lang === "ko" ? "김민지" : "Minji Kim");
+    const b = await apiUser(browser, "shotb", lang === "ko" ? "박지우" : "Jiwoo Park");
+    await addAsFriend(a, b);
+    const roomId = await directRoom(a, b);
+    await sendAs(a, roomId, [lang === "ko" ? "안녕하세요, 지우 씨" : "Hi Jiwoo"]);
+    const context = await browser.newContext({ locale: lang === "ko" ? "ko-KR" : "en-US", viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, bypassCSP: true });
+    await context.addCookies(await b.context.cookies());
+    const page = await context.newPage();
+    await page.goto(`/rooms/${roomId}`);
+    const region = page.getByRole("region", { name: c.notFriendBanner });
+    await expect(region.getByRole("button", { name: c.addAction, exact: true })).toBeVisible();
+    await expectAccessible(page, `not-friend banner ${lang}`);
+    await page.screenshot({ path: fileURLToPath(new URL(`./.artifacts/screenshots/not-friend-${lang}.png`, import.meta.url)), animations: "disabled", caret: "hide" });
+    await region.getByRole("button", { name: c.blockAction, exact: true }).click();
+    await expect(page.getByRole("dialog", { name: c.blockTitle })).toBeVisible();
+    await expectAccessible(page, `block confirmation ${lang}`);
+    await page.screenshot({ path: fileURLToPath(new URL(`./.artifacts/screenshots/block-${lang}.png`, import.meta.url)), animations: "disabled", caret: "hide" });
+    for (const ctx of [context, a.context, b.context]) await ctx.close();
+  });
+}
