@@ -226,6 +226,17 @@ describe("a block in a group room", () => {
     expect((await history(room.id, a)).slice(-2)).toEqual([placeholderOf(during), after]);
   });
 
+  it("hides the blocked's messages in a group made after the block (the room reads D1's blocks when members join)", async () => {
+    const [a, b, c] = [await register(), await register(), await register()];
+    await befriend(a, b);
+    expect((await block(a, b)).status).toBe(200);
+    await befriendAll(c, [a, b]);
+    const room = await createGroup(c, [a, b]);
+    const hidden = await say(room.id, b, "new group");
+    expect((await history(room.id, a)).at(-1)).toEqual(placeholderOf(hidden));
+    expect((await history(room.id, c)).at(-1)).toEqual(hidden);
+  });
+
   it("skips the blocker, without a word, when the blocked creates a group or invites them", async () => {
     const { a, b, c } = await groupWithBlock();
     const created = await body<{ room: Room }>(
