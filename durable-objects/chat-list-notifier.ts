@@ -1,7 +1,8 @@
 import { userHub } from "../worker/lib/hubs";
 import type { AlarmClock } from "./alarm-clock";
+import type { RoomBlocks } from "./room-blocks";
 import type { RoomLog } from "./room-log/room-log";
-import { chatListRowsFor } from "./room-log/views";
+import { chatListRowsFor, listsRoom } from "./room-log/views";
 
 const WINDOW_MS = 300;
 /** When this notifier wants the object's alarm: other parts set it too. */
@@ -38,6 +39,7 @@ export class ChatListNotifier {
     private readonly clock: AlarmClock,
     private readonly env: Env,
     private readonly log: RoomLog,
+    private readonly blocks: RoomBlocks,
   ) {}
 
   changed(now = Date.now()): void {
@@ -95,10 +97,10 @@ export class ChatListNotifier {
   private async notifyMembers(): Promise<void> {
     if (!this.log.ready) return;
     const now = Date.now();
-    // A member who left a 1:1 chat hears of it again once it is back in their list.
-    const listening = this.log.memberIds().filter((id) => (this.quietHubs.get(id) ?? 0) <= now && this.log.listed(id));
+    // A member who left a 1:1 chat, or blocks the other, hears of it again once it is back in their list.
+    const listening = this.log.memberIds().filter((id) => (this.quietHubs.get(id) ?? 0) <= now && listsRoom(this.log, this.blocks, id));
     if (listening.length === 0) return;
-    const rowFor = chatListRowsFor(this.log);
+    const rowFor = chatListRowsFor(this.log, this.blocks);
     const callHub = async (id: string) => {
       const wakes = this.hubWakes.get(id) ?? 0;
       const quietMs = await userHub(this.env, id).roomChanged(this.log.roomId, rowFor(id));

@@ -1,8 +1,8 @@
 import { DurableObject } from "cloudflare:workers";
-import { inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Message, type Room, SOCKET_LIMITS } from "../worker/contract";
 import { getDb } from "../worker/db/client";
-import { users } from "../worker/db/schema";
+import { roomMembers, users } from "../worker/db/schema";
 import { userHub } from "../worker/lib/hubs";
 import { AlarmClock } from "./alarm-clock";
 import { ChatListNotifier } from "./chat-list-notifier";
@@ -10,9 +10,10 @@ import { D1WriteBehind } from "./d1-write-behind";
 import { REFUSALS, admitFrame } from "./frame-admission";
 import { MemberAllowances } from "./member-allowances";
 import { ReadFanout } from "./read-fanout";
+import { RoomBlocks, placeholder } from "./room-blocks";
 import { importFromD1 } from "./room-log/import-from-d1";
 import { type Draft, RoomLog } from "./room-log/room-log";
-import { chatListRowsFor, roomForEach } from "./room-log/views";
+import { chatListRowsFor, listsRoom, roomForEach } from "./room-log/views";
 import { type MembershipChange, type MembershipOutcome, RoomMembership } from "./room-membership";
 import { RoomSettings } from "./room-settings";
 import { SYNC_BYTES, answerSync } from "./room-sync";
@@ -68,7 +69,8 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly writeBehind = new D1WriteBehind(this.log, this.env.DB, this.clock);
   private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
-  private readonly chatLists = new ChatListNotifier(this.ctx.storage.kv, this.clock, this.env, this.log);
+  private readonly blocks = new RoomBlocks(this.ctx.storage.kv, this.ctx.storage);
+  private readonly chatLists = new ChatListNotifier(this.ctx.storage.kv, this.clock, this.env, this.log, this.blocks);
   private readonly settings = new RoomSettings(this.log, this.writeBehind, this.db);
   private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db, this.settings);
   /** Settings changes one at a time, so D1 and the log take them in the same order. */
@@ -92,7 +94,7 @@ export class ChatRoom extends DurableObject<Env> {
   private async open(): Promise<void> {
     await this.clock.load();
     if (await this.log.open()) return void this.refreshNames().catch(logFailure("refreshing names"));
-    await importFromD1(this.log, this.db);
+    if (await importFromD1(this.log, this.db)) await this.blocks.reconcile(this.db, this.log.memberIds());
   }
 
   /** A member renamed since the log copied their name: at most once per NAMES_REFRESH_MS, off every request's path. */
@@ -101,6 +103,8 @@ export class ChatRoom extends DurableObject<Env> {
     if ((this.ctx.storage.kv.get<number>("names:at") ?? 0) > now - NAMES_REFRESH_MS) return;
     this.ctx.storage.kv.put("names:at", now);
     const ids = this.log.memberIds();
+    // A block route's call that never arrived: D1 holds the blocks that stand.
+    await this.blocks.reconcile(this.db, ids, now);
     const rows = await this.db
       .select({ userId: users.id, username: users.username, displayName: users.displayName })
       .from(users)
@@ -167,7 +171,7 @@ export class ChatRoom extends DurableObject<Env> {
         });
       case "sync":
         try {
-          return answerSync(ws, this.log, this.syncBudgets, att, frame.after);
+          return answerSync(ws, this.log, this.syncBudgets, att, frame.after, (m) => this.blocks.shape(att.userId, m));
         } catch (err) {
           logFailure("sync")(err);
           return sendFrame(ws, { type: "error", code: "sync_failed", message: "Catching up failed; send the sync again." });
@@ -188,13 +192,15 @@ export class ChatRoom extends DurableObject<Env> {
 
   /** The room as a member sees it (`GET /api/rooms/:id`), or undefined for anyone else. */
   view(userId: string): Room | undefined {
-    return this.log.ready && this.log.member(userId) ? roomForEach(this.log)(userId) : undefined;
+    return this.log.ready && this.log.member(userId) ? roomForEach(this.log, this.blocks)(userId) : undefined;
   }
 
   /** A page of history as a member may read it (from their joinedSeq on), or undefined for anyone else. */
   history(userId: string, query: { before?: number; after?: number; limit: number }): { messages: Message[]; hasMore: boolean } | undefined {
     const member = this.log.ready ? this.log.member(userId) : undefined;
-    return member && this.log.page(query, member.joinedSeq);
+    if (!member) return undefined;
+    const page = this.log.page(query, member.joinedSeq);
+    return { ...page, messages: page.messages.map((m) => this.blocks.shape(userId, m)) };
   }
 
   /**
@@ -234,7 +240,7 @@ export class ChatRoom extends DurableObject<Env> {
    */
   hubListening(userId: string): Room | null {
     this.chatLists.hubListening(userId);
-    return this.log.ready && this.log.listed(userId) ? chatListRowsFor(this.log)(userId) : null;
+    return this.log.ready && listsRoom(this.log, this.blocks, userId) ? chatListRowsFor(this.log, this.blocks)(userId) : null;
   }
 
   /**
@@ -245,8 +251,30 @@ export class ChatRoom extends DurableObject<Env> {
     const turn = this.settingsTurn.then(() => this.settings.set(userId, wanted));
     this.settingsTurn = turn.catch(() => undefined);
     if (!(await turn)) return undefined;
-    if (this.log.listed(userId)) await userHub(this.env, userId).roomChanged(this.roomId, chatListRowsFor(this.log)(userId)).catch(logFailure("roomChanged"));
+    if (listsRoom(this.log, this.blocks, userId)) await userHub(this.env, userId).roomChanged(this.roomId, chatListRowsFor(this.log, this.blocks)(userId)).catch(logFailure("roomChanged"));
     return this.view(userId);
+  }
+
+  /**
+   * A block between two members began (`at`: D1's `created_at`) or ended (`at`: now), told by the
+   * block routes. From then on the blocker's sockets, history, syncs and chat-list rows show the
+   * blocked's messages sent while it stood as placeholders. A 1:1 room's blocker, unblocking, starts
+   * reading after the room's last message: what was sent meanwhile never reaches them.
+   */
+  async blockChanged(blockerId: string, blockedId: string, standing: boolean, at: number): Promise<void> {
+    if (!this.log.ready || !this.log.member(blockerId)) return;
+    if (standing) this.blocks.blocked(blockerId, blockedId, at);
+    else this.blocks.unblocked(blockerId, blockedId, at);
+    // The blocker's chat-list row changes (its unread count, its last message); a 1:1 room's blocker
+    // gets none while blocking (listsRoom), nor, after the unblock, before the next message.
+    if (standing || this.log.room.kind !== "direct") return this.chatLists.changed();
+    const lastSeq = this.log.room.lastSeq;
+    await this.db
+      .update(roomMembers)
+      .set({ joinedSeq: lastSeq + 1 })
+      .where(and(eq(roomMembers.roomId, this.roomId), eq(roomMembers.userId, blockerId)));
+    // The cursor stays: moving it would show the blocked their messages as read.
+    this.log.moveJoinedSeq(blockerId, lastSeq + 1);
   }
 
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
@@ -298,10 +326,14 @@ export class ChatRoom extends DurableObject<Env> {
           // nothing here remembers who saw it. Members merge by seq.
           // A new message is the room's newest, so everyone may see it; a repeat may be older than
           // a member's join, and goes only to those who were there (history visibility).
-          sendFrame(
-            sockets.filter((ws) => ws !== pending.ws && (stored || joinedSeqOf(ws) <= message.seq)),
-            { type: "message", message },
-          );
+          const readers = sockets.filter((ws) => ws !== pending.ws && (stored || joinedSeqOf(ws) <= message.seq));
+          // Those who block the sender get a placeholder with the same seq (room-blocks.ts).
+          const hiders = this.blocks.hiddenFrom(message);
+          if (hiders.size === 0) sendFrame(readers, { type: "message", message });
+          else {
+            sendFrame(readers.filter((ws) => !hiders.has(userIdOf(ws))), { type: "message", message });
+            sendFrame(readers.filter((ws) => hiders.has(userIdOf(ws))), { type: "message", message: placeholder(message) });
+          }
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);
@@ -328,15 +360,19 @@ export class ChatRoom extends DurableObject<Env> {
     }
     job.settle(outcome);
     if (!outcome.ok) return;
+    // New members may block, or be blocked by, members here.
+    await this.blocks.reconcile(this.db, this.log.memberIds()).catch(logFailure("reading blocks"));
     for (const userId of outcome.left) for (const ws of this.ctx.getWebSockets(userId)) ws.close(SOCKET_LIMITS.closeNotMember, "not a member");
     const sockets = liveSockets(this.ctx);
     if (outcome.message) sendFrame(sockets, { type: "message", message: outcome.message });
-    const roomFor = roomForEach(this.log);
+    const roomFor = roomForEach(this.log, this.blocks);
     for (const ws of sockets) sendFrame(ws, { type: "room", room: roomFor((ws.deserializeAttachment() as Attachment).userId) });
     this.chatLists.changed();
     for (const userId of outcome.left) await userHub(this.env, userId).roomRemoved(this.roomId).catch(logFailure("roomRemoved"));
   }
 }
+
+const userIdOf = (ws: WebSocket): string => (ws.deserializeAttachment() as Attachment).userId;
 
 /** 0 for a socket opened before attachments carried it (direct rooms: everyone joined at 0). */
 const joinedSeqOf = (ws: WebSocket): number => (ws.deserializeAttachment() as Attachment).joinedSeq ?? 0;

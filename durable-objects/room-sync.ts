@@ -29,6 +29,8 @@ export const answerSync = (
   budget: MemberAllowances,
   member: { userId: string; joinedSeq: number },
   after: number,
+  /** The message as this member may see it (a blocked sender's: a placeholder). */
+  shape: (message: Message) => Message = (m) => m,
 ): void => {
   const { userId } = member;
   let cursor = after;
@@ -37,8 +39,9 @@ export const answerSync = (
     if (left <= 0) return sendFrame(ws, { type: "synced", lastSeq: cursor, more: true });
     const page = log.page({ after: cursor, limit: SYNC_PAGE }, member.joinedSeq);
     let sent = 0;
-    for (const message of page.messages) {
+    for (const stored of page.messages) {
       if (left <= 0) break;
+      const message = shape(stored);
       const text = JSON.stringify({ type: "message", message } satisfies { type: "message"; message: Message });
       const bytes = utf8.encode(text).length;
       sendText(ws, text);

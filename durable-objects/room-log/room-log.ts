@@ -239,6 +239,14 @@ export class RoomLog {
     return target;
   }
 
+  /** Moves where a member starts reading (D1's copy is written first by the caller): nothing before `seq` is theirs to read. */
+  moveJoinedSeq(userId: string, seq: number): void {
+    const member = this.memberRows.get(userId);
+    if (!member) return;
+    member.joinedSeq = seq;
+    this.db.update(logMembers).set({ joinedSeq: seq }).where(eq(logMembers.userId, userId)).run();
+  }
+
   /**
    * A page of history, ascending by seq, and whether more lies beyond it. `visibleFrom` is the
    * reader's `joinedSeq`: nothing said before they joined is read, whichever way they page.

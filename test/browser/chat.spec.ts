@@ -11,14 +11,16 @@ test("two users befriend, open one room together, chat live, keep history, see t
   const a = await newPerson(browser, "alice", `앨리스 ${run}`);
   const b = await newPerson(browser, "bob", `밥 ${run}`);
 
-  await test.step("A adds B by ID; both see each other in Friends", async () => {
+  await test.step("A adds B by ID (one way: B's list is unchanged), then B adds A", async () => {
     await expect(a.page.getByText("아직 친구가 없습니다.")).toBeVisible();
     await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
     await expect(friendRow(a.page, b.displayName)).toBeVisible();
     await expect(a.page.getByRole("heading", { name: "친구 1" })).toBeVisible();
-    // Live, through the events socket…
+    await b.page.reload();
+    await expect(b.page.getByText("아직 친구가 없습니다.")).toBeVisible();
+    await addFriend(b.page, a.username, `${a.displayName}님을 친구로 추가했습니다.`);
+    // Shown at once, and stored.
     await expect(friendRow(b.page, a.displayName)).toBeVisible();
-    // …and stored.
     await b.page.reload();
     await expect(friendRow(b.page, a.displayName)).toBeVisible();
 

@@ -1,11 +1,11 @@
 import { type Browser, expect, test } from "@playwright/test";
-import { addFriend, newPerson, openChatWith, sendMessage, storedBubbles } from "./helpers";
+import { befriendEachOther, newPerson, openChatWith, sendMessage, storedBubbles } from "./helpers";
 
 const lostFrameIsFetched = (firstBeforeOpening: boolean) => async ({ browser }: { browser: Browser }) => {
   test.setTimeout(90_000);
   const a = await newPerson(browser, "gapa", "보내는 쪽");
   const b = await newPerson(browser, "gapb", "받는 쪽");
-  await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
+  await befriendEachOther(a, b);
 
   // B's room socket loses the first live `message` frame for "사라질 메시지", and nothing else.
   let swallowed = 0;

@@ -60,6 +60,12 @@ export const addFriend = async (page: Page, username: string, expectedResult: st
   await expect(dialog).toBeHidden();
 };
 
+/** Each adds the other by ID on the Friends screen: friendship is one way, and these tests open the room from both sides. */
+export const befriendEachOther = async (a: Person, b: Person): Promise<void> => {
+  await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
+  await addFriend(b.page, a.username, `${a.displayName}님을 친구로 추가했습니다.`);
+};
+
 export const friendRow = (page: Page, displayName: string) =>
   page.getByRole("list", { name: /^친구 \d+$/ }).getByRole("button", { name: new RegExp(`^${escapeRegExp(displayName)}`) });
 

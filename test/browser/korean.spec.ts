@@ -1,5 +1,5 @@
 import { expect, type Page, test } from "@playwright/test";
-import { addFriend, composer, myStoredBubbles, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles } from "./helpers";
+import { befriendEachOther, composer, myStoredBubbles, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles } from "./helpers";
 
 /**
  * What Chromium does when Enter is pressed while a Hangul syllable is still being composed:
@@ -34,7 +34,7 @@ const enterWhileComposing = async (page: Page, text: string, repeatEnter: boolea
 test("one Enter while composing Hangul sends the full text exactly once", async ({ browser }) => {
   const a = await newPerson(browser, "hangul", "한글 보내는 사람");
   const b = await newPerson(browser, "hangulb", "한글 받는 사람");
-  await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
+  await befriendEachOther(a, b);
   await openChatWith(a.page, b.displayName);
   await b.page.reload();
   await openChatWith(b.page, a.displayName);

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addFriend, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles, swallowSends } from "./helpers";
+import { befriendEachOther, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles, swallowSends } from "./helpers";
 
 test("unanswered sends are resent together and stored in the order they were written", async ({ browser }) => {
   // The resend timers are the subject: real time passes (15 s before a send counts as unanswered,
@@ -7,7 +7,7 @@ test("unanswered sends are resent together and stored in the order they were wri
   test.setTimeout(120_000);
   const a = await newPerson(browser, "ordera", "보내는 쪽");
   const b = await newPerson(browser, "orderb", "받는 쪽");
-  await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
+  await befriendEachOther(a, b);
 
   const stalled = await swallowSends(a.page);
   await openChatWith(a.page, b.displayName);

@@ -1,5 +1,5 @@
 import { expect, test, type WebSocketRoute } from "@playwright/test";
-import { addFriend, newPerson, openChatWith, pendingRows, roomIdOf, sendMessage, ROOM_SOCKET, storedBubbles } from "./helpers";
+import { befriendEachOther, newPerson, openChatWith, pendingRows, ROOM_SOCKET, roomIdOf, sendMessage, storedBubbles } from "./helpers";
 
 
 test("unsent messages survive a reload, come back after a reconnect, and can be retried by hand", async ({ browser }) => {
@@ -7,7 +7,7 @@ test("unsent messages survive a reload, come back after a reconnect, and can be 
   test.setTimeout(120_000);
   const a = await newPerson(browser, "outa", "보내는 쪽");
   const b = await newPerson(browser, "outb", "받는 쪽");
-  await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
+  await befriendEachOther(a, b);
 
   // A man in the middle on A's room socket: it can swallow sends, refuse one, or refuse connections.
   let dropSends = false;

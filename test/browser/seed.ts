@@ -28,9 +28,16 @@ export const apiUser = async (browser: Browser, prefix: string, displayName: str
   }
 };
 
-export const befriend = async (a: ApiUser, b: ApiUser): Promise<void> => {
+/** `a` adds `b`, one way: b's friends are unchanged. */
+export const addAsFriend = async (a: ApiUser, b: ApiUser): Promise<void> => {
   const response = await a.context.request.post("/api/friends", { data: { username: b.username } });
   expect(response.status(), await response.text()).toBe(201);
+};
+
+/** Each adds the other (friendship is one way; most tests want both). */
+export const befriend = async (a: ApiUser, b: ApiUser): Promise<void> => {
+  await addAsFriend(a, b);
+  await addAsFriend(b, a);
 };
 
 export const directRoom = async (a: ApiUser, b: ApiUser): Promise<string> => {

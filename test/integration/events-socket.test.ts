@@ -202,18 +202,20 @@ describe("events socket: room events", () => {
 });
 
 describe("events socket: friend and me events", () => {
-  it("sends `friend` to both users when one adds the other", async () => {
+  it("sends `friend` only to the adder's tabs: nothing tells the added person (as in KakaoTalk)", async () => {
     const a = await register(undefined, "에이");
     const b = await register(undefined, "비");
+    const c = await register();
     const outsider = await register();
     const [ea, eb, eo] = [await events(a), await events(b), await events(outsider)];
     expect((await call("/api/friends", { method: "POST", cookie: a.cookie, json: { username: b.user.username } })).status).toBe(201);
     const forA = await ea.next((f) => f.type === "friend");
-    const forB = await eb.next((f) => f.type === "friend");
     expect(forA).toEqual({ type: "friend", friend: b.user });
-    expect(forB).toEqual({ type: "friend", friend: a.user });
     expectUser((forA as { friend: User }).friend);
-    await quiet(100);
+    // b's own add afterwards is the first `friend` frame b's tab gets: a's add sent b none.
+    expect((await call("/api/friends", { method: "POST", cookie: b.cookie, json: { username: c.user.username } })).status).toBe(201);
+    await eb.next((f) => f.type === "friend");
+    expect(eb.ofType("friend")).toEqual([{ type: "friend", friend: c.user }]);
     expect(eo.frames).toEqual([]);
     expect(ea.ofType("friend")).toHaveLength(1);
     for (const s of [ea, eb, eo]) s.close();
@@ -222,15 +224,16 @@ describe("events socket: friend and me events", () => {
   it("sends no `friend` event for a refused add", async () => {
     const a = await register();
     const b = await register();
-    const [ea, eb] = [await events(a), await events(b)];
+    const c = await register();
+    const ea = await events(a);
     await call("/api/friends", { method: "POST", cookie: a.cookie, json: { username: b.user.username } });
     await ea.next((f) => f.type === "friend");
-    await eb.next((f) => f.type === "friend");
-    await expectError(await call("/api/friends", { method: "POST", cookie: b.cookie, json: { username: a.user.username } }), 409, "already_friends");
-    await quiet(100);
-    expect(ea.ofType("friend")).toHaveLength(1);
-    expect(eb.ofType("friend")).toHaveLength(1);
-    for (const s of [ea, eb]) s.close();
+    await expectError(await call("/api/friends", { method: "POST", cookie: a.cookie, json: { username: b.user.username } }), 409, "already_friends");
+    // The next add's frame follows the first one directly: the refused add sent none.
+    await call("/api/friends", { method: "POST", cookie: a.cookie, json: { username: c.user.username } });
+    await ea.next((f) => f.type === "friend" && f.friend.id === c.user.id);
+    expect(ea.ofType("friend").map((f) => f.friend.id)).toEqual([b.user.id, c.user.id]);
+    ea.close();
   });
 
   it("sends each friend's tabs a `friend` frame with the new name after PATCH /api/me, and no one else any", async () => {

@@ -50,7 +50,7 @@ describe("GET /api/friends", () => {
 });
 
 describe("POST /api/friends", () => {
-  it("answers 201 {friend} and both users now see each other", async () => {
+  it("answers 201 {friend}; only the caller's list gains them (one way, as in KakaoTalk)", async () => {
     const a = await register(undefined, "에이");
     const b = await register(undefined, "비");
     const res = await body<{ friend: User }>(await add(a.cookie, { username: b.user.username }), 201);
@@ -58,7 +58,7 @@ describe("POST /api/friends", () => {
     expectUser(res.friend);
     expect(res.friend).toEqual(b.user);
     expect(await friendsOf(a.cookie)).toEqual([b.user]);
-    expect(await friendsOf(b.cookie)).toEqual([a.user]);
+    expect(await friendsOf(b.cookie)).toEqual([]);
   });
 
   it("finds the user whatever the case of the username sent", async () => {
@@ -90,24 +90,22 @@ describe("POST /api/friends", () => {
     expect(await friendsOf(a.cookie)).toEqual([]);
   });
 
-  it("answers 409 already_friends for a repeat, in both directions", async () => {
+  it("answers 409 already_friends for a repeat; the other adding back is their own add", async () => {
     const a = await register();
     const b = await register();
     expect((await add(b.cookie, { username: a.user.username })).status).toBe(201);
+    expect((await add(a.cookie, { username: b.user.username })).status).toBe(201);
     await expectError(await add(a.cookie, { username: b.user.username }), 409, "already_friends");
     await expectError(await add(b.cookie, { username: a.user.username }), 409, "already_friends");
     expect(await friendsOf(a.cookie)).toEqual([b.user]);
     expect(await friendsOf(b.cookie)).toEqual([a.user]);
   });
 
-  it("a pair adding each other at the same moment ends as one friendship: one 201 and one 409", async () => {
+  it("a pair adding each other at the same moment both succeed, each gaining the other", async () => {
     const a = await register();
     const b = await register();
     const [ra, rb] = await Promise.all([add(a.cookie, { username: b.user.username }), add(b.cookie, { username: a.user.username })]);
-    // Either one wins; the other learns they are already friends.
-    expect([ra.status, rb.status].sort()).toEqual([201, 409]);
-    const loser = ra.status === 409 ? ra : rb;
-    await expectError(loser, 409, "already_friends");
+    expect([ra.status, rb.status]).toEqual([201, 201]);
     expect(await friendsOf(a.cookie)).toEqual([b.user]);
     expect(await friendsOf(b.cookie)).toEqual([a.user]);
   });

@@ -42,9 +42,16 @@ export const register = async (name = `user${++userCounter}_${Math.random().toSt
   return { user, cookie: cookieFrom(res), ip };
 };
 
-export const befriend = async (a: Session, b: Session) => {
+/** `a` adds `b` (one way: b's list is unchanged). */
+export const addFriend = async (a: Session, b: Session) => {
   const res = await call("/api/friends", { method: "POST", cookie: a.cookie, json: { username: b.user.username } });
-  if (res.status !== 201) throw new Error(`befriend: ${res.status} ${await res.text()}`);
+  if (res.status !== 201) throw new Error(`add friend: ${res.status} ${await res.text()}`);
+};
+
+/** Each adds the other: friendship is one way (docs/api.md), and most tests want both. */
+export const befriend = async (a: Session, b: Session) => {
+  await addFriend(a, b);
+  await addFriend(b, a);
 };
 
 export const directRoom = async (a: Session, b: Session): Promise<Room> => {

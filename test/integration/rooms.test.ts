@@ -108,14 +108,20 @@ describe("GET /api/rooms", () => {
       .all<{ detail: string }>();
     const steps = plan.results.map((r) => r.detail);
     // me, me_user, rooms, messages, other, users; per room: the preview's bound, the member count and
-    // the system messages above the caller's cursor (unread counts leave them out): once each.
-    expect(steps.filter((d) => /^(SEARCH|SCAN)\b/.test(d))).toHaveLength(9);
+    // the system messages above the caller's cursor (unread counts leave them out): once each. And
+    // what blocks hide: a 1:1 room with someone the caller blocks (its other member, the block), the
+    // blocked's messages above the cursor (whether the caller blocks anyone; the messages, the
+    // block), whether the last message is a blocked sender's.
+    expect(steps.filter((d) => /^(SEARCH|SCAN)\b/.test(d))).toHaveLength(15);
     // SEARCH uses an index; a SCAN would read a whole table per call (or per room).
     expect(steps.filter((d) => d.startsWith("SCAN"))).toEqual([]);
-    expect(steps.filter((d) => /SUBQUERY/.test(d)).map((d) => d.replace(/\d+$/, "n"))).toEqual([
-      "CORRELATED SCALAR SUBQUERY n",
-      "CORRELATED SCALAR SUBQUERY n",
-      "CORRELATED SCALAR SUBQUERY n",
+    expect(steps.filter((d) => /SUBQUERY/.test(d)).map((d) => d.replace(/\d+$/, "n"))).toEqual(Array(7).fill("CORRELATED SCALAR SUBQUERY n"));
+    // Every block lookup is a primary-key probe: (user_id) for "blocks anyone", (user_id, blocked_id) otherwise.
+    expect(steps.filter((d) => /_block\b/.test(d))).toEqual([
+      expect.stringMatching(/^SEARCH direct_block USING COVERING INDEX sqlite_autoindex_blocks_1 \(user_id=\? AND blocked_id=\?\)/),
+      expect.stringMatching(/^SEARCH any_block USING COVERING INDEX sqlite_autoindex_blocks_1 \(user_id=\?\)/),
+      expect.stringMatching(/^SEARCH hiding_block USING INDEX sqlite_autoindex_blocks_1 \(user_id=\? AND blocked_id=\?\)/),
+      expect.stringMatching(/^SEARCH last_block USING INDEX sqlite_autoindex_blocks_1 \(user_id=\? AND blocked_id=\?\)/),
     ]);
     // A group's row joins the caller and at most 4 others, found by a primary-key range, not all 500.
     expect(steps).toContainEqual(expect.stringMatching(/^SEARCH other USING INDEX sqlite_autoindex_room_members_1 \(room_id=\? AND user_id<\?\)/));

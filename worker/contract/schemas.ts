@@ -44,6 +44,10 @@ export const UpdateMeBody = v.object({ displayName });
 export const AddFriendBody = v.object({ username: usernameOrHandle });
 const userId = v.pipe(v.string("must be a string"), v.minLength(1, "must not be empty"), v.maxLength(64, "too long"));
 export const DirectRoomBody = v.object({ userId });
+/** `POST /api/blocks`. */
+export const BlockBody = v.object({ userId });
+/** `DELETE /api/blocks/:userId`. */
+export const BlockParam = v.object({ userId });
 
 /** 1–499 distinct user ids: the friends a group is created with or who are invited to it. */
 const userIdList = v.pipe(

@@ -26,6 +26,11 @@ export type SystemEventType = SystemEvent["type"];
 
 export interface TextMessage extends MessageFields {
   kind: "text";
+  /**
+   * Sent by someone the reader blocked, while the block stood: a placeholder with `body` "" that
+   * keeps the reader's seqs gap-free (docs/api.md, "Blocks"). Absent on every other message.
+   */
+  hidden?: true;
 }
 
 /**
@@ -131,7 +136,8 @@ export type ApiErrorCode =
   | "not_a_group"
   | "already_member"
   | "room_full"
-  | "push_disabled";
+  | "push_disabled"
+  | "cannot_block_self";
 
 export interface ApiErrorBody {
   /** `ids`: the user ids a `not_friends`, `already_member` or `user_not_found` answer is about. */

@@ -4,9 +4,10 @@
  */
 import { and, asc, count, desc, eq, inArray, lte, ne, sql, type SQL, type SQLWrapper } from "drizzle-orm";
 import { alias } from "drizzle-orm/sqlite-core";
-import { LIMITS, encodeRoomCursor, type Member, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
+import { LIMITS, encodeRoomCursor, type Member, type Message, type Room, type RoomCursor, type RoomsPage, type UnreadTotal } from "../contract";
 import type { Db } from "./client";
 import { messages, roomMembers, rooms, users } from "./schema";
+import { blockedDirect, hiddenAbove, hiddenFrom, unreadFrom } from "./blocked";
 import { systemAbove, toIso, toMessage } from "./views";
 
 const me = alias(roomMembers, "me");
@@ -63,12 +64,16 @@ type RoomRow = [
   otherJoinedSeq: number | null,
   unreadTotal: number | null,
   unreadVersion: number | null,
+  lastHidden: number,
 ];
 
 const unreadMember = alias(roomMembers, "unread_member");
 const unreadRoom = alias(rooms, "unread_room");
 /** Text messages above the cursor: system messages are never unread. */
-const unreadTotalSum = (db: Db) => sql<number>`coalesce(sum(max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)})), 0)`;
+const unreadTotalSum = (db: Db) => sql<number>`coalesce(sum(${unreadIn(db)}), 0)`;
+/** A room's unread count for its member: not system messages, not what a block hides, nothing in a 1:1 room with someone they block. */
+const unreadIn = (db: Db) =>
+  sql<number>`case when ${blockedDirect(db, unreadRoom.id, unreadRoom.kind, unreadMember.userId)} then 0 else max(0, ${unreadRoom.lastSeq} - ${unreadFrom(unreadMember)} - ${systemAbove(db, unreadRoom.id, unreadFrom(unreadMember))} - ${hiddenAbove(db, unreadRoom.id, unreadMember.userId, unreadFrom(unreadMember))}) end`;
 /** The versions of the caller's rooms (each only grows), plus those of the rooms they left (docs/api.md). */
 const unreadVersionSum = (userId: string) =>
   sql<number>`coalesce(sum(${unreadRoom.version}), 0) + (select ${users.leftRoomsVersion} from ${users} where ${users.id} = ${userId})`;
@@ -84,7 +89,7 @@ const memberCounted = alias(roomMembers, "member_counted");
 export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
   const conditions: (SQL | undefined)[] = [eq(me.userId, userId)];
   if (filter.roomId !== undefined) conditions.push(eq(rooms.id, filter.roomId));
-  if (filter.withMessagesOnly) conditions.push(listed(me, rooms));
+  if (filter.withMessagesOnly) conditions.push(listed(db, me, rooms));
   if (filter.page) conditions.push(inArray(rooms.id, pageIds(db, userId, filter.page)));
   // A chat-list row names the caller and a few others (a name line, a four-avatar collage), not all
   // 500: the others up to the 4th by id, a bound the join's primary-key search takes once per room.
@@ -105,7 +110,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       lastSeq: rooms.lastSeq,
       myReadSeq: me.lastReadSeq,
       myJoinedSeq: me.joinedSeq,
-      mySystemAbove: systemAbove(db, rooms.id, me.lastReadSeq),
+      mySystemAbove: sql<number>`${systemAbove(db, rooms.id, unreadFrom(me))} + ${hiddenAbove(db, rooms.id, me.userId, unreadFrom(me))}`,
       myUsername: meUser.username,
       myDisplayName: meUser.displayName,
       myMuted: me.muted,
@@ -126,6 +131,7 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
       // Not correlated with the row: SQLite computes each once per statement.
       unreadTotal: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { total: unreadTotalSum(db) })})` : sql<null>`null`,
       unreadVersion: filter.withUnread ? sql<number>`(${overMemberships(db, userId, { version: unreadVersionSum(userId) })})` : sql<null>`null`,
+      lastHidden: hiddenFrom(db, me.userId, messages.senderId, messages.sentAt, messages.kind),
     })
     .from(me)
     .innerJoin(meUser, eq(meUser.id, me.userId))
@@ -138,14 +144,15 @@ export const roomsQuery = (db: Db, userId: string, filter: RoomFilter = {}) => {
 };
 
 /** The columns these read, of any alias of the tables. */
-type MemberTable = { joinedSeq: SQLWrapper; pinnedAt: SQLWrapper };
-type RoomTable = { lastSeq: SQLWrapper; updatedAt: SQLWrapper; id: SQLWrapper };
+type MemberTable = { userId: SQLWrapper; joinedSeq: SQLWrapper; pinnedAt: SQLWrapper };
+type RoomTable = { lastSeq: SQLWrapper; updatedAt: SQLWrapper; id: SQLWrapper; kind: SQLWrapper };
 
 /**
  * Rooms with a message the member may see: after leaving a 1:1 chat (joinedSeq past the last seq)
- * it stays hidden until someone writes in it again.
+ * it stays hidden until someone writes in it again; a 1:1 room with someone they block never shows.
  */
-const listed = (member: MemberTable, room: RoomTable) => sql`(${room.lastSeq} > 0 and ${room.lastSeq} >= ${member.joinedSeq})`;
+const listed = (db: Db, member: MemberTable, room: RoomTable) =>
+  sql`(${room.lastSeq} > 0 and ${room.lastSeq} >= ${member.joinedSeq} and not ${blockedDirect(db, room.id, room.kind, member.userId)})`;
 
 /**
  * The chat list's sort key, each part descending: pinned rooms first, newest pin first (a pinned
@@ -159,6 +166,9 @@ const listOrder = (member: MemberTable, room: RoomTable): [SQL, SQL, SQLWrapper]
 
 /** The cursor's values of the same key. */
 const cursorKey = (c: RoomCursor) => [c.pinnedAt ?? -1, c.pinnedAt === null ? c.updatedAt : 0, c.id];
+
+/** A block hides the message from this reader: a placeholder with its seq (contract `hidden`). */
+const hideIf = (hidden: number, message: Message): Message => (hidden && message.kind === "text" ? { ...message, body: "", hidden: true } : message);
 
 /**
  * The ids of one chat-list page, chosen before anything is joined to them, so a page costs its own
@@ -175,7 +185,7 @@ const pageIds = (db: Db, userId: string, { limit, before }: PageIds) => {
     .where(
       and(
         eq(pageMember.userId, userId),
-        listed(pageMember, pageRoom),
+        listed(db, pageMember, pageRoom),
         before && sql`(${pinKey}, ${activityKey}, ${idKey}) < (${sql.join(cursorKey(before).map((v) => sql`${v}`), sql`, `)})`,
       ),
     )
@@ -230,6 +240,7 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
     otherJoinedSeq,
     unreadTotal,
     unreadVersion,
+    lastHidden,
   ] of rows) {
     if (unreadTotal !== null && unreadVersion !== null) unread ??= { total: unreadTotal, version: unreadVersion };
     if (room === undefined || room.id !== id) {
@@ -242,9 +253,9 @@ const loadRoomRows = async (db: Db, userId: string, filter: RoomFilter) => {
         lastMessage:
           messageId === null || lastSeq < myJoinedSeq
             ? null
-            : toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event }),
+            : hideIf(lastHidden, toMessage({ id: messageId, roomId: id, seq: lastSeq, senderId: senderId!, body: body!, sentAt: sentAt!, clientId: clientId!, kind: messageKind!, event })),
         lastSeq,
-        unreadCount: Math.max(0, lastSeq - myReadSeq - mySystemAbove),
+        unreadCount: Math.max(0, lastSeq - Math.max(myReadSeq, myJoinedSeq - 1) - mySystemAbove),
         version,
         muted: Boolean(myMuted),
         pinnedAt: toIso(myPinnedAt),
@@ -283,7 +294,7 @@ export const loadUnreadByRoom = async (db: Db, userId: string) => {
     db
       .select({
         roomId: unreadRoom.id,
-        count: sql<number>`max(0, ${unreadRoom.lastSeq} - ${unreadMember.lastReadSeq} - ${systemAbove(db, unreadRoom.id, unreadMember.lastReadSeq)})`,
+        count: unreadIn(db),
         version: unreadRoom.version,
       })
       .from(unreadMember)

@@ -41,14 +41,9 @@ export const friendRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     const friend = await db.select(userColumns).from(users).where(eq(users.username, username)).get();
     if (!friend) throw new ApiError(404, "user_not_found", "No one has that ID.");
-    const now = Date.now();
-    const [added] = await db.batch([
-      db.insert(friendships).values({ userId: me.id, friendId: friend.id, createdAt: now }).onConflictDoNothing().returning(),
-      db.insert(friendships).values({ userId: friend.id, friendId: me.id, createdAt: now }).onConflictDoNothing(),
-    ]);
+    // One way, as in KakaoTalk: they become my friend; nothing is added to, or told to, them.
+    const added = await db.insert(friendships).values({ userId: me.id, friendId: friend.id, createdAt: Date.now() }).onConflictDoNothing().returning();
     if (added.length === 0) throw new ApiError(409, "already_friends", "You are already friends.");
-    c.executionCtx.waitUntil(
-      Promise.all([userHub(c.env, me.id).friendAdded(friend), userHub(c.env, friend.id).friendAdded(me)]),
-    );
+    c.executionCtx.waitUntil(userHub(c.env, me.id).friendAdded(friend));
     return c.json({ friend }, 201);
   });

@@ -1,11 +1,11 @@
-import { inArray, sql } from "drizzle-orm";
+import { and, eq, inArray, sql } from "drizzle-orm";
 import { Hono } from "hono";
 import type { MembershipChange, MembershipRefusal } from "../../durable-objects/room-membership";
 import type { AppEnv } from "../app-env";
 import { CreateGroupBody, InviteBody, RenameBody } from "../contract";
 import { loadRooms } from "../db/chat-list";
 import { type Db, getDb } from "../db/client";
-import { friendships, users } from "../db/schema";
+import { blocks, friendships, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { chatRoom } from "../lib/hubs";
 import { valid } from "../lib/validate";
@@ -36,6 +36,18 @@ const requireFriends = async (db: Db, meId: string, ids: string[]): Promise<void
   if (strangers.length > 0) throw ApiError.about(403, "not_friends", "Add them as friends first.", strangers);
 };
 
+/**
+ * The ids less those who block the caller: a blocked user's create or invite skips them without a
+ * word (docs/security.md, "Blocks"), so nothing tells the blocked.
+ */
+const withoutBlockers = async (db: Db, meId: string, ids: string[]): Promise<string[]> => {
+  const blockers = await db
+    .select({ id: blocks.userId })
+    .from(blocks)
+    .where(and(eq(blocks.blockedId, meId), inArray(blocks.userId, sql`(select value from json_each(${JSON.stringify(ids)}))`)));
+  return ids.filter((id) => !blockers.some((b) => b.id === id));
+};
+
 /** Asks the room's object for the change (it serialises them with the room's sends); a refusal becomes its error. */
 const change = async (env: Env, roomId: string, what: MembershipChange): Promise<void> => {
   const outcome = await chatRoom(env, roomId).changeMembers(what);
@@ -57,7 +69,7 @@ export const groupRoutes = new Hono<AppEnv>()
     const db = getDb(c.env);
     await requireFriends(db, me.id, memberIds);
     const roomId = crypto.randomUUID();
-    await change(c.env, roomId, { type: "create", actorId: me.id, memberIds, title });
+    await change(c.env, roomId, { type: "create", actorId: me.id, memberIds: await withoutBlockers(db, me.id, memberIds), title });
     return c.json({ room: await fullRoom(db, me.id, roomId) }, 201);
   })
   .post("/:id/members", requireMember, valid("json", InviteBody), async (c) => {
@@ -66,7 +78,8 @@ export const groupRoutes = new Hono<AppEnv>()
     const { userIds } = c.req.valid("json");
     const db = getDb(c.env);
     await requireFriends(db, me.id, userIds.filter((id) => id !== me.id));
-    await change(c.env, roomId, { type: "invite", actorId: me.id, userIds });
+    const invited = await withoutBlockers(db, me.id, userIds);
+    if (invited.length > 0) await change(c.env, roomId, { type: "invite", actorId: me.id, userIds: invited });
     return c.json({ room: await fullRoom(db, me.id, roomId) });
   })
   .post("/:id/leave", requireMember, async (c) => {

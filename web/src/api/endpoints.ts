@@ -16,6 +16,9 @@ export const api = {
   setFavorite: (friendId: string, favorite: boolean) =>
     request<{ friend: Friend }>("PUT", `/api/friends/${encodeURIComponent(friendId)}`, { favorite }).then((r) => r.friend),
   addFriend: (username: string) => request<{ friend: User }>("POST", "/api/friends", { username }).then((r) => r.friend),
+  blocked: () => request<{ blocked: User[] }>("GET", "/api/blocks").then((r) => r.blocked),
+  block: (userId: string) => request<{ blocked: User }>("POST", "/api/blocks", { userId }).then((r) => r.blocked),
+  unblock: (userId: string) => request<void>("DELETE", `/api/blocks/${encodeURIComponent(userId)}`),
 
   /** A page of the chat list: the first, or the one after `before` (an earlier answer's nextCursor). */
   roomsPage: (before?: string) =>

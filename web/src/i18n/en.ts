@@ -152,4 +152,13 @@ export const en: Catalogue = {
   notificationsUnavailable: "This server doesn't send notifications.",
   notificationsFailed: "Couldn't change notifications.",
   logOut: "Log out",
+  notFriendBanner: "This person isn't in your friends.",
+  addAction: "Add",
+  blockAction: "Block",
+  blockTitle: "Block",
+  blockConfirm: "Block {name}? You won't get their messages, and they won't be told.",
+  blockedHeading: "Blocked users",
+  noneBlocked: "You haven't blocked anyone.",
+  unblockAction: "Unblock",
+  unblockLabel: "Unblock {name}",
 };

@@ -153,6 +153,15 @@ export const ko = {
   notificationsUnavailable: "이 서버에서는 알림을 보내지 않습니다.",
   notificationsFailed: "알림 설정을 바꾸지 못했습니다.",
   logOut: "로그아웃",
+  notFriendBanner: "친구로 추가되지 않은 사용자입니다.",
+  addAction: "추가",
+  blockAction: "차단",
+  blockTitle: "차단",
+  blockConfirm: "{name}님을 차단합니다. 차단하면 이 사용자의 메시지를 받지 않고, 상대에게는 알리지 않습니다.",
+  blockedHeading: "차단한 사용자",
+  noneBlocked: "차단한 사용자가 없습니다.",
+  unblockAction: "차단 해제",
+  unblockLabel: "{name}님 차단 해제",
 };
 
 export type Catalogue = { readonly [K in keyof typeof ko]: string };

@@ -9,14 +9,17 @@ import { createDialogState } from "../components/dialog-state";
 import { BackIcon, CloseIcon, MenuIcon } from "../components/Icons";
 import { t } from "../i18n";
 import { lastList, wide } from "../stores/layout";
+import { friendById, friendsState } from "../stores/friends";
 import { createRoomSession } from "../stores/messages";
 import { clearNotice, showNotice } from "../stores/notice";
 import { me } from "../stores/session";
 import { MessageRow } from "./MessageRow";
+import { NotFriendBanner } from "./NotFriendBanner";
 import { PendingRow } from "./PendingRow";
 
 /** Loaded when first opened: opening a room does not wait for it. */
 const RoomMenu = lazy(() => import("./RoomMenu"));
+const BlockDialog = lazy(() => import("./BlockDialog"));
 
 /** Within this many pixels of the end counts as "at the bottom" (sub-pixel rounding, a last line half hidden). */
 const BOTTOM_SLACK_PX = 48;
@@ -28,6 +31,7 @@ const Room = (props: { roomId: string; meId: string }) => {
   const session = createRoomSession(props.roomId, props.meId);
   const [newBelow, setNewBelow] = createSignal(false);
   const menu = createDialogState();
+  const blockDialog = createDialogState();
   let scroller: HTMLDivElement | undefined;
   // A plain variable, not a signal: it must describe the view *before* the DOM changes.
   let atBottom = true;
@@ -37,6 +41,17 @@ const Room = (props: { roomId: string; meId: string }) => {
   // A 1:1 room's friend: their ID goes under the name (anyone can copy a display name).
   const peer = () => (group() ? undefined : session.room.others()[0]);
   const title = () => session.room.title() ?? t("noMembers");
+  // Friendship is one way: the banner shows while the other member of a 1:1 room is not in my friends.
+  const stranger = () => {
+    const p = peer();
+    return p && friendsState() === "ready" && !friendById(p.id) ? p : undefined;
+  };
+  // A blocked sender's messages arrive as placeholders (same seq, for gap-free sync): nothing to show.
+  const shown = () => session.messages().filter((m) => !(m.kind === "text" && m.hidden));
+  const openBlock = () => {
+    menu.hide();
+    blockDialog.show();
+  };
   const logLabel = () => (group() ? t("conversationIn", { name: title() }) : t("conversationWith", { name: title() }));
 
   // Out of the room (left here, or no longer a member): back to the chat list, saying why if it wasn't us.
@@ -161,6 +176,7 @@ const Room = (props: { roomId: string; meId: string }) => {
         <Match when={true}>
           <div class="room-body">
             <ConnectionBanner down={showBanner()} offlineHint={t("offlineSendHint")} />
+            <Show when={stranger()}>{(p) => <NotFriendBanner user={p()} onBlock={openBlock} />}</Show>
             <div
               class="messages"
               ref={attachScroller}
@@ -178,15 +194,15 @@ const Room = (props: { roomId: string; meId: string }) => {
               <Show when={session.historyState() === "loading"}>
                 <BubbleSkeleton />
               </Show>
-              <Show when={session.historyState() === "ready" && session.messages().length === 0 && session.outbox().length === 0}>
+              <Show when={session.historyState() === "ready" && shown().length === 0 && session.outbox().length === 0}>
                 <EmptyState title={title()} hint={t("emptyRoom")} />
               </Show>
-              <For each={session.messages()}>
+              <For each={shown()}>
                 {(message, index) => (
                   <MessageRow
                     message={message}
-                    prev={session.messages()[index() - 1]}
-                    next={session.messages()[index() + 1]}
+                    prev={shown()[index() - 1]}
+                    next={shown()[index() + 1]}
                     meId={props.meId}
                     room={session.room}
                   />
@@ -217,7 +233,13 @@ const Room = (props: { roomId: string; meId: string }) => {
           invite={session.invite}
           rename={session.rename}
           leave={session.leave}
+          onBlock={openBlock}
         />
+      </Show>
+      <Show when={blockDialog.used() && peer()}>
+        {(p) => (
+          <BlockDialog open={blockDialog.open()} user={p()} onClose={blockDialog.hide} onBlocked={() => navigate("/chats", { replace: true })} />
+        )}
       </Show>
     </div>
   );

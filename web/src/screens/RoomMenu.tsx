@@ -28,6 +28,8 @@ export default function RoomMenu(props: {
   invite: (userIds: string[]) => Promise<void>;
   rename: (title: string) => Promise<void>;
   leave: () => Promise<void>;
+  /** 차단: asks to block the other member of a 1:1 room. */
+  onBlock: () => void;
 }) {
   const navigate = useNavigate();
   const [view, setView] = createSignal<View>("menu");
@@ -177,6 +179,11 @@ export default function RoomMenu(props: {
                 )}
               </For>
             </ul>
+            <Show when={!group() && props.room.others().length > 0}>
+              <button type="button" class="btn btn-danger btn-block" onClick={() => props.onBlock()}>
+                {t("blockAction")}
+              </button>
+            </Show>
             <button type="button" class="btn btn-danger btn-block" onClick={() => show("leave")}>
               {t("leaveRoom")}
             </button>

@@ -8,6 +8,7 @@ import { Dialog } from "../components/Dialog";
 import { type Lang, lang, type MessageKey, setLang, t } from "../i18n";
 import { turnPushOff } from "../lib/push";
 import { logOut, me, updateMe } from "../stores/session";
+import BlockedList from "./BlockedList";
 import NotificationSetting from "./NotificationSetting";
 
 const languages: { value: Lang; key: MessageKey }[] = [
@@ -80,6 +81,9 @@ export default function SettingsSheet(props: { open: boolean; onClose: () => voi
         </div>
       </fieldset>
       <NotificationSetting />
+      <Show when={props.open}>
+        <BlockedList />
+      </Show>
       <button type="button" class="btn btn-danger btn-block" onClick={doLogOut}>
         {t("logOut")}
       </button>

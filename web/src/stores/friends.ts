@@ -17,8 +17,8 @@ const byName = (a: Friend, b: Friend) =>
   Number(b.favorite) - Number(a.favorite) || a.displayName.localeCompare(b.displayName) || a.username.localeCompare(b.username);
 
 /**
- * Friendships are never removed, so loaded and live data are merged, never replaced: a list
- * requested before a `friend` frame arrived cannot make that friend disappear again.
+ * Friendships are only removed by blocking (dropFriend), so loaded and live data are merged, never
+ * replaced: a list requested before a `friend` frame arrived cannot make that friend disappear again.
  */
 const merge = (incoming: readonly (User & { favorite?: boolean })[]) =>
   setFriends((list) => {
@@ -59,6 +59,11 @@ export const friendById = (id: string): User | undefined => friends().find((f) =
 /** Adds or refreshes one friend, from our own add or from the events socket. */
 export const upsertFriend = (friend: User): void => {
   merge([friend]);
+};
+
+/** Blocking someone takes them off my friends (the server removed my row). */
+export const dropFriend = (id: string): void => {
+  setFriends((list) => list.filter((f) => f.id !== id));
 };
 
 onSignedOut(() => {
