@@ -4,7 +4,7 @@
  */
 import { env, exports } from "cloudflare:workers";
 import { expect } from "vitest";
-import type { Message, Room, RoomsPage, User } from "../../worker/contract";
+import type { Friend, Message, Room, RoomsPage, User } from "../../worker/contract";
 import { d1CaughtUpFor, forgetRoomLog } from "./room-log-helpers";
 import { ORIGIN, type Session, type TestSocket, befriend, call, directRoom, isAck, register } from "./harness";
 
@@ -184,3 +184,6 @@ export const lazy = <T>(make: () => Promise<T>) => {
   let made: Promise<T> | undefined;
   return () => (made ??= make());
 };
+
+/** The caller's friends list (`GET /api/friends`), as answered. */
+export const friendsOf = async (s: { cookie: string }): Promise<Friend[]> => (await body<{ friends: Friend[] }>(await call("/api/friends", { cookie: s.cookie }), 200)).friends;

@@ -1,11 +1,10 @@
 /** 즐겨찾기 (docs/api.md, `PUT /api/friends/:id`): the caller's own mark, favourites first in `GET /api/friends`. */
 import { describe, expect, it } from "vitest";
 import type { Friend } from "../../worker/contract";
-import { body, expectError } from "./contract-helpers";
-import { befriend, befriendAll, call, register } from "./harness";
+import { body, expectError, friendsOf } from "./contract-helpers";
+import { befriend, befriendAll, register } from "./harness";
 import { put } from "./list-control-helpers";
 
-const friendsOf = async (s: { cookie: string }) => (await body<{ friends: Friend[] }>(await call("/api/friends", { cookie: s.cookie }), 200)).friends;
 
 describe("PUT /api/friends/:id", () => {
   it("marks a friend 즐겨찾기 for the caller only; favourites come first, each part by name", async () => {

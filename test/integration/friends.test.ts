@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
-import type { Friend, User } from "../../worker/contract";
+import type { User } from "../../worker/contract";
 import { call, register } from "./harness";
-import { body, expectError, expectUser, lazy } from "./contract-helpers";
+import { body, expectError, expectUser, friendsOf as friendsList, lazy } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -11,7 +11,7 @@ const loner = lazy(() => register());
 
 /** The friends as users; none is a favourite here (friends-favorites.test.ts). */
 const friendsOf = async (cookie: string): Promise<User[]> =>
-  (await body<{ friends: Friend[] }>(await call("/api/friends", { cookie }), 200)).friends.map(({ favorite, ...user }) => (expect(favorite).toBe(false), user));
+  (await friendsList({ cookie })).map(({ favorite, ...user }) => (expect(favorite).toBe(false), user));
 const add = (cookie: string, json: unknown) => call("/api/friends", { method: "POST", cookie, json });
 
 describe("GET /api/friends", () => {

@@ -11,8 +11,6 @@ import { type Session, befriend, befriendAll, call, connect, createGroup, group,
 const post = (path: string, s: Session, json?: unknown) => call(path, { method: "POST", cookie: s.cookie, ...(json !== undefined && { json }) });
 const patch = (path: string, s: Session, json: unknown) => call(path, { method: "PATCH", cookie: s.cookie, json });
 const getRoom = async (roomId: string, s: Session) => (await body<{ room: Room }>(await call(`/api/rooms/${roomId}`, { cookie: s.cookie }), 200)).room;
-const history = async (roomId: string, s: Session, query = "") =>
-  (await body<{ messages: Message[] }>(await call(`/api/rooms/${roomId}/messages${query}`, { cookie: s.cookie }), 200)).messages;
 const say = async (roomId: string, s: Session, text: string) =>
   (await body<{ message: Message }>(await post(`/api/rooms/${roomId}/messages`, s, { clientId: crypto.randomUUID(), body: text }), 201)).message;
 const ids = (sessions: Session[]) => sessions.map((s) => s.user.id);

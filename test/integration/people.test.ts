@@ -1,12 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import type { Message, Room, User } from "../../worker/contract";
 import { addFriend, befriend, befriendAll, call, connect, createGroup, directRoom, register, roomSocket, type Session } from "./harness";
-import { body, chatList, expectError, expectUser, sendAndAck } from "./contract-helpers";
+import { body, chatList, expectError, expectUser, friendsOf, sendAndAck } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
 
-const friendsOf = async (s: Session) => (await body<{ friends: User[] }>(await call("/api/friends", { cookie: s.cookie }), 200)).friends;
 const blockedBy = async (s: Session) => (await body<{ blocked: User[] }>(await call("/api/blocks", { cookie: s.cookie }), 200)).blocked;
 const block = (s: Session, who: Session) => call("/api/blocks", { method: "POST", cookie: s.cookie, json: { userId: who.user.id } });
 const unblock = (s: Session, who: Session) => call(`/api/blocks/${who.user.id}`, { method: "DELETE", cookie: s.cookie });
@@ -58,7 +57,7 @@ describe("POST /api/blocks, GET /api/blocks, DELETE /api/blocks/:userId", () => 
     expectUser(blocked[0]);
     expect(await blockedBy(b)).toEqual([]);
     expect(await friendsOf(a)).toEqual([]);
-    expect(await friendsOf(b)).toEqual([a.user]);
+    expect(await friendsOf(b)).toEqual([{ ...a.user, favorite: false }]);
   });
 
   it("answers 200 {blocked} to a repeat, and 204 then 404 to unblocking twice", async () => {

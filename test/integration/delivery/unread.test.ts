@@ -70,7 +70,7 @@ describe("unread counts", { timeout: 30_000 }, () => {
   });
 
   it("a read above the last seq counts as the last, so later messages still count", async () => {
-    const { a, b, room, sa, sb } = await connectedPair();
+    const { b, room, sa, sb } = await connectedPair();
     for (let i = 0; i < 4; i++) await say(sa);
     await readOk(b, room.id, 1000);
     expect(await cursor(b, b, room.id)).toBe(4);
