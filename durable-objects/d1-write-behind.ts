@@ -6,7 +6,7 @@ import { insertMessages, moveCursors, setVersion } from "./d1-log-statements";
 import type { LogMessage, RoomLog } from "./room-log/room-log";
 
 /** How long the first change waits for others to share its D1 transaction (lag bound, docs/scaling.md). */
-const WINDOW_MS = 250;
+const WINDOW_MS = 500;
 /** A batch goes at once when this many messages wait, and carries at most this many. */
 const BATCH_MESSAGES = 200;
 /** When the backstop alarm fires after a change, in case this instance is evicted with the change unsent. */

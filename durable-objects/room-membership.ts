@@ -1,6 +1,7 @@
 import { and, eq, inArray, sql } from "drizzle-orm";
 import { LIMITS, type Message } from "../worker/contract";
 import type { Db } from "../worker/db/client";
+import { newMemberRow } from "../worker/db/member-row";
 import { roomMembers, rooms, users } from "../worker/db/schema";
 import type { D1WriteBehind } from "./d1-write-behind";
 import type { LogMessage, RoomLog } from "./room-log/room-log";
@@ -60,7 +61,7 @@ export class RoomMembership {
           db.insert(rooms).values({ id: roomId, kind: "group", title: change.title, updatedAt: now }),
           db.insert(roomMembers).select(
             db
-              .select({ roomId: sql`${roomId}`.as("room_id"), userId: sql`value`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq") })
+              .select(newMemberRow(roomId, sql`value`, 0, now))
               .from(eachOf(ids)),
           ),
         ],
@@ -88,13 +89,7 @@ export class RoomMembership {
         const d1Cursors = await this.writeBehind.withChange(message, version, () => [], (db) => [
           db.insert(roomMembers).select(
             db
-              .select({
-                roomId: sql`${roomId}`.as("room_id"),
-                userId: sql`value`.as("user_id"),
-                lastReadSeq: sql`${message.seq}`.as("last_read_seq"),
-                joinedAt: sql`${now}`.as("joined_at"),
-                joinedSeq: sql`${message.seq}`.as("joined_seq"),
-              })
+              .select(newMemberRow(roomId, sql`value`, message.seq, now))
               .from(eachOf(change.userIds)),
           ),
         ]);

@@ -54,6 +54,8 @@ export class RoomLog {
   private systemSeqs: number[] = [];
   private readonly findSent;
   private readonly insertMessage;
+  private readonly updateRoom;
+  private readonly updateCursor;
 
   constructor(
     private readonly storage: DurableObjectStorage,
@@ -68,6 +70,16 @@ export class RoomLog {
     this.insertMessage = this.db
       .insert(logMessages)
       .values({ seq: p("seq"), id: p("id"), senderId: p("senderId"), clientId: p("clientId"), body: p("body"), sentAt: p("sentAt"), kind: p("kind"), event: p("event") })
+      .prepare();
+    // Every commit writes the room row and a cursor: built once, bound per use (a build costs more than the write).
+    this.updateRoom = this.db
+      .update(logRoom)
+      .set({ title: sql`${p("title")}`, lastSeq: sql`${p("lastSeq")}`, version: sql`${p("version")}`, d1Seq: sql`${p("d1Seq")}` })
+      .prepare();
+    this.updateCursor = this.db
+      .update(logMembers)
+      .set({ lastReadSeq: sql`${p("lastReadSeq")}`, d1ReadSeq: sql`${p("d1ReadSeq")}` })
+      .where(eq(logMembers.userId, p("userId")))
       .prepare();
   }
 
@@ -317,12 +329,12 @@ export class RoomLog {
   }
 
   private writeRoom(): void {
-    const { id: _, ...fields } = this.room;
-    this.db.update(logRoom).set(fields).run();
+    const { title, lastSeq, version, d1Seq } = this.room;
+    this.updateRoom.run({ title, lastSeq, version, d1Seq });
   }
 
   private writeCursor(userId: string): void {
-    const m = this.memberRows.get(userId)!;
-    this.db.update(logMembers).set({ lastReadSeq: m.lastReadSeq, d1ReadSeq: m.d1ReadSeq }).where(eq(logMembers.userId, userId)).run();
+    const { lastReadSeq, d1ReadSeq } = this.memberRows.get(userId)!;
+    this.updateCursor.run({ userId, lastReadSeq, d1ReadSeq });
   }
 }

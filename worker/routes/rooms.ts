@@ -3,6 +3,7 @@ import { Hono } from "hono";
 import type { AppEnv } from "../app-env";
 import { DirectRoomBody, MessagesQuery, ReadBody, RoomsQuery, SendBody } from "../contract";
 import { getDb } from "../db/client";
+import { newMemberRow } from "../db/member-row";
 import { friendships, roomMembers, rooms, users } from "../db/schema";
 import { loadChatList, loadRooms } from "../db/chat-list";
 import { ApiError } from "../lib/errors";
@@ -53,7 +54,7 @@ export const roomRoutes = new Hono<AppEnv>()
         .insert(roomMembers)
         .select(
           db
-            .select({ roomId: rooms.id, userId: sql`${memberId}`.as("user_id"), lastReadSeq: sql`0`.as("last_read_seq"), joinedAt: sql`${now}`.as("joined_at"), joinedSeq: sql`0`.as("joined_seq") })
+            .select(newMemberRow(rooms.id, memberId, 0, now))
             .from(rooms)
             .where(eq(rooms.pairKey, pairKey)),
         )
