@@ -9,6 +9,7 @@ import { ChatListNotifier } from "./chat-list-notifier";
 import { D1WriteBehind } from "./d1-write-behind";
 import { REFUSALS, admitFrame } from "./frame-admission";
 import { MemberAllowances } from "./member-allowances";
+import { PushNotifier } from "./push-notifier";
 import { ReadFanout } from "./read-fanout";
 import { importFromD1 } from "./room-log/import-from-d1";
 import { type Draft, RoomLog } from "./room-log/room-log";
@@ -69,6 +70,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
   private readonly chatLists = new ChatListNotifier(this.ctx.storage.kv, this.clock, this.env, this.log);
   private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db);
+  private readonly pushes = new PushNotifier(this.env, this.log, (userId) => liveSockets(this.ctx, userId).length > 0);
   private readonly reads = new ReadFanout(
     () => this.ctx.getWebSockets().length,
     (move) => sendFrame(liveSockets(this.ctx), { type: "read", ...move }),
@@ -289,6 +291,7 @@ export class ChatRoom extends DurableObject<Env> {
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);
+          if (stored && message.kind === "text") this.pushes.stored(message);
         });
         for (const [userId, lastReadSeq] of cursors) this.reads.moved(userId, lastReadSeq);
         if (cursors.size > 0) {

@@ -1,0 +1,91 @@
+import type { TextMessage } from "../worker/contract";
+import { byDisplayName } from "../worker/db/chat-list";
+import { userHub } from "../worker/lib/hubs";
+import type { RoomLog } from "./room-log/room-log";
+
+/** What a room tells a member's hub of a new message; the hub decides whether it becomes a push (hub-push.ts). */
+export interface MessageNotice {
+  roomId: string;
+  /** A group's name, or its other members' names joined by ", "; null for a 1:1 room. */
+  roomTitle: string | null;
+  senderId: string;
+  senderName: string;
+  seq: number;
+  body: string;
+}
+
+/** At most one notice per member per room per this long: a busy conversation must not wake every offline member's hub per message. */
+export const PUSH_WINDOW_MS = 2_000;
+
+/**
+ * Tells the hubs of members with no socket open in this room of its new messages: at once, then at
+ * most once per window with the newest message each member did not send. Kept in memory only: an
+ * object evicted inside a window loses that window's last notice (the window's timer keeps it awake
+ * meanwhile, so this is rare), and a push is a courtesy, not the record.
+ */
+export class PushNotifier {
+  private windowEnd = 0;
+  /** The newest text message of each sender since the last notices went out. */
+  private readonly owed = new Map<string, TextMessage>();
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  private readonly inFlight = new Set<Promise<void>>();
+
+  constructor(
+    private readonly env: Env,
+    private readonly log: RoomLog,
+    /** Whether the member has a socket open in this room: then they see the message, and need no push. */
+    private readonly watching: (userId: string) => boolean,
+  ) {}
+
+  stored(message: TextMessage, now = Date.now()): void {
+    this.owed.set(message.senderId, message);
+    if (now < this.windowEnd) return;
+    this.notify();
+    this.windowEnd = now + PUSH_WINDOW_MS;
+    this.timer = setTimeout(() => this.windowEnded(), PUSH_WINDOW_MS);
+  }
+
+  /** Sends what is owed now and waits for every hub told so far (tests: "no push" is then final). */
+  async drain(): Promise<void> {
+    clearTimeout(this.timer);
+    this.windowEnd = 0;
+    this.notify();
+    await Promise.all([...this.inFlight]);
+  }
+
+  private windowEnded(): void {
+    this.timer = undefined;
+    if (this.owed.size === 0) return;
+    this.notify();
+    this.windowEnd = Date.now() + PUSH_WINDOW_MS;
+    this.timer = setTimeout(() => this.windowEnded(), PUSH_WINDOW_MS);
+  }
+
+  private notify(): void {
+    if (this.owed.size === 0 || !this.log.ready) return;
+    const owed = [...this.owed.values()];
+    this.owed.clear();
+    const room = this.log.room;
+    const members = this.log.members().map((m) => ({ id: m.userId, displayName: m.displayName })).sort(byDisplayName);
+    for (const { id } of members) {
+      const latest = owed.filter((m) => m.senderId !== id).reduce<TextMessage | undefined>((a, m) => (a && a.seq > m.seq ? a : m), undefined);
+      // A sender who left since is no longer in the log's members: their last words go unannounced.
+      const senderName = latest && this.log.member(latest.senderId)?.displayName;
+      if (!latest || senderName === undefined || this.watching(id)) continue;
+      const others = members.filter((m) => m.id !== id);
+      const notice: MessageNotice = {
+        roomId: this.log.roomId,
+        roomTitle: room.kind === "group" ? (room.title ?? others.map((m) => m.displayName).join(", ")) : null,
+        senderId: latest.senderId,
+        senderName,
+        seq: latest.seq,
+        body: latest.body,
+      };
+      const call = userHub(this.env, id)
+        .messageArrived(notice)
+        .catch((err: unknown) => console.error("telling a member's hub of a message failed", err))
+        .finally(() => this.inFlight.delete(call));
+      this.inFlight.add(call);
+    }
+  }
+}
