@@ -30,7 +30,8 @@ describe("alertFor", () => {
     expect(alertFor(direct(5, { lastMessage: { ...text(5), kind: "system", event: { type: "left", actorId: "minji" } } }), direct(4), "me", true)).toBeNull();
     expect(alertFor(direct(5, { unreadCount: 0 }), direct(4), "me", true)).toBeNull();
     expect(alertFor(direct(5), direct(5), "me", true)).toBeNull();
-    expect(alertFor({ ...direct(5), muted: true } as Room, direct(4), "me", true)).toBeNull();
+    const muted: Room & { muted: boolean } = { ...direct(5), muted: true };
+    expect(alertFor(muted, direct(4), "me", true)).toBeNull();
   });
 
   it("alerts of a room the tab did not know only once the chat list is loaded (the first read of the list is no news)", () => {
