@@ -4,21 +4,20 @@ import { readPushState } from "./push";
 
 let audio: AudioContext | undefined;
 
-/** Two short soft tones, made here: no sound file to download. */
+/** Two short soft tones from one oscillator, made here: no sound file to download. */
 const chime = (): void => {
   audio ??= new AudioContext();
   const now = audio.currentTime;
-  for (const [i, frequency] of [880, 1320].entries()) {
-    const tone = audio.createOscillator();
-    const gain = audio.createGain();
-    tone.frequency.value = frequency;
-    gain.gain.setValueAtTime(0.0001, now + i * 0.12);
-    gain.gain.exponentialRampToValueAtTime(0.15, now + i * 0.12 + 0.02);
-    gain.gain.exponentialRampToValueAtTime(0.0001, now + i * 0.12 + 0.25);
-    tone.connect(gain).connect(audio.destination);
-    tone.start(now + i * 0.12);
-    tone.stop(now + i * 0.12 + 0.3);
-  }
+  const tone = audio.createOscillator();
+  const gain = audio.createGain();
+  tone.frequency.setValueAtTime(880, now);
+  tone.frequency.setValueAtTime(1320, now + 0.12);
+  gain.gain.setValueAtTime(0.0001, now);
+  gain.gain.exponentialRampToValueAtTime(0.15, now + 0.02);
+  gain.gain.exponentialRampToValueAtTime(0.0001, now + 0.35);
+  tone.connect(gain).connect(audio.destination);
+  tone.start(now);
+  tone.stop(now + 0.4);
 };
 
 /**
