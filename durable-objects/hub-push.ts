@@ -16,13 +16,21 @@ export const payloadOf = (notice: MessageNotice): PushPayload => ({
 });
 
 /**
+ * How long a room may skip telling this hub after it answered that the user has no subscribed
+ * device (most users): a device subscribed meanwhile gets that room's pushes this much later.
+ */
+export const NO_DEVICE_MS = 60_000;
+
+/**
  * The hub's decision on a room's notice (the room already left out the sender and members with a
  * socket open in it): no push to a user who muted the room, blocked the sender, is no longer a
  * member (D1 is the authority), or has no subscribed device. Read fresh from D1 on each notice
  * (one query, at most one per room per PUSH_WINDOW_MS), so a mute or block counts at once.
+ * Answers how long the room may stop telling this hub (0: keep telling).
  */
-export const pushNotice = async (env: Env, db: Db, userId: string, notice: MessageNotice): Promise<void> => {
-  if (!pushEnabled(env) || notice.senderId === userId) return;
+export const pushNotice = async (env: Env, db: Db, userId: string, notice: MessageNotice): Promise<number> => {
+  if (!pushEnabled(env)) return NO_DEVICE_MS;
+  if (notice.senderId === userId) return 0;
   const row = await db
     .select({
       muted: roomMembers.muted,
@@ -32,6 +40,8 @@ export const pushNotice = async (env: Env, db: Db, userId: string, notice: Messa
     .from(roomMembers)
     .where(and(eq(roomMembers.roomId, notice.roomId), eq(roomMembers.userId, userId)))
     .get();
-  if (!row || row.muted || Boolean(row.blocked) || !row.subscribed) return;
+  if (row && !row.subscribed) return NO_DEVICE_MS;
+  if (!row || row.muted || Boolean(row.blocked)) return 0;
   await sendPush(env, db, userId, payloadOf(notice));
+  return 0;
 };

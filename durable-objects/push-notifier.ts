@@ -29,6 +29,8 @@ export class PushNotifier {
   private readonly owed = new Map<string, TextMessage>();
   private timer: ReturnType<typeof setTimeout> | undefined;
   private readonly inFlight = new Set<Promise<void>>();
+  /** Members whose hub answered that they have no device, and until when it need not be told. */
+  private readonly noDevice = new Map<string, number>();
 
   constructor(
     private readonly env: Env,
@@ -67,7 +69,9 @@ export class PushNotifier {
     this.owed.clear();
     const room = this.log.room;
     const members = this.log.members().map((m) => ({ id: m.userId, displayName: m.displayName })).sort(byDisplayName);
+    const now = Date.now();
     for (const { id } of members) {
+      if ((this.noDevice.get(id) ?? 0) > now) continue;
       const latest = owed.filter((m) => m.senderId !== id).reduce<TextMessage | undefined>((a, m) => (a && a.seq > m.seq ? a : m), undefined);
       // A sender who left since is no longer in the log's members: their last words go unannounced.
       const senderName = latest && this.log.member(latest.senderId)?.displayName;
@@ -83,6 +87,10 @@ export class PushNotifier {
       };
       const call = userHub(this.env, id)
         .messageArrived(notice)
+        .then((skipMs) => {
+          if (skipMs > 0) this.noDevice.set(id, Date.now() + skipMs);
+          else this.noDevice.delete(id);
+        })
         .catch((err: unknown) => console.error("telling a member's hub of a message failed", err))
         .finally(() => this.inFlight.delete(call));
       this.inFlight.add(call);

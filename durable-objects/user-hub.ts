@@ -145,8 +145,11 @@ export class UserHub extends DurableObject<Env> {
     return failed.length === 0;
   }
 
-  /** A room's new message for this user, who has no socket open in that room: a push, unless hub-push.ts says not. */
-  messageArrived(notice: MessageNotice): Promise<void> {
+  /**
+   * A room's new message for this user, who has no socket open in that room: a push, unless
+   * hub-push.ts says not. Answers how long the room may stop telling (no device to push to).
+   */
+  messageArrived(notice: MessageNotice): Promise<number> {
     return pushNotice(this.env, this.db, this.userId, notice);
   }
 

@@ -1,4 +1,5 @@
 import { env } from "cloudflare:workers";
+import { UserHub } from "../../durable-objects/user-hub";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import type { PushPayload } from "../../worker/contract";
 import { PUSH_TTL_SECONDS, pushTopic } from "../../worker/lib/push-sender";
@@ -23,6 +24,12 @@ const shownOn = (requests: PushRequest[], device: FakeDevice): Promise<PushPaylo
   Promise.all(requests.filter((r) => r.url === device.endpoint).map(async (r) => JSON.parse(await decrypt(device, r.body)) as PushPayload));
 
 const setMuted = (roomId: string, s: Session) => env.DB.prepare("UPDATE room_members SET muted = 1 WHERE room_id = ? AND user_id = ?").bind(roomId, s.user.id).run();
+
+/** The calls rooms make to `s`'s hub about new messages, so far (the test and the hubs share the isolate). */
+const messageArrivedCalls = (s: Session) => {
+  const spy = vi.spyOn(UserHub.prototype, "messageArrived");
+  return () => spy.mock.contexts.filter((hub) => (hub as unknown as { userId: string }).userId === s.user.id).length;
+};
 
 const block = (s: Session, blocked: Session) =>
   env.DB.prepare("INSERT INTO blocks (user_id, blocked_id, created_at) VALUES (?, ?, ?)").bind(s.user.id, blocked.user.id, Date.now()).run();
@@ -110,6 +117,17 @@ describe("a new message becomes a push", () => {
     await send(other, room.id, "나는 괜찮지?");
     await pushesSettled(room.id);
     expect((await shownOn(requests, blockerDevice)).map((p) => p.body)).toEqual([`${other.user.displayName}: 나는 괜찮지?`]);
+  });
+
+  it("stops telling the hub of a member without a subscribed device for a while: their hub is woken once, not per window", async () => {
+    const { a, b, room } = await pair();
+    const calls = messageArrivedCalls(b);
+    await send(a, room.id, "아무도 없니?");
+    await pushesSettled(room.id);
+    expect(calls()).toBe(1);
+    await send(a, room.id, "정말?");
+    await pushesSettled(room.id);
+    expect(calls()).toBe(1);
   });
 
   it("a burst of 20 messages makes at most a few pushes per member, the last carrying the latest message", async () => {
