@@ -1,12 +1,12 @@
 import type { TextMessage } from "../worker/contract";
-import { byDisplayName } from "../worker/db/chat-list";
 import { userHub } from "../worker/lib/hubs";
 import type { RoomLog } from "./room-log/room-log";
+import { chatListRowsFor } from "./room-log/views";
 
 /** What a room tells a member's hub of a new message; the hub decides whether it becomes a push (hub-push.ts). */
 export interface MessageNotice {
   roomId: string;
-  /** A group's name, or its other members' names joined by ", "; null for a 1:1 room. */
+  /** A group's name, or (at most 4 of) its other members' names joined by ", "; null for a 1:1 room. */
   roomTitle: string | null;
   senderId: string;
   senderName: string;
@@ -20,8 +20,8 @@ export const PUSH_WINDOW_MS = 2_000;
 /**
  * Tells the hubs of members with no socket open in this room of its new messages: at once, then at
  * most once per window with the newest message each member did not send. Kept in memory only: an
- * object evicted inside a window loses that window's last notice (the window's timer keeps it awake
- * meanwhile, so this is rare), and a push is a courtesy, not the record.
+ * object evicted inside a window loses that window's last notice (a window owing one has a timer,
+ * which keeps the object awake meanwhile, so this is rare), and a push is a courtesy, not the record.
  */
 export class PushNotifier {
   private windowEnd = 0;
@@ -41,15 +41,19 @@ export class PushNotifier {
 
   stored(message: TextMessage, now = Date.now()): void {
     this.owed.set(message.senderId, message);
-    if (now < this.windowEnd) return;
-    this.notify();
-    this.windowEnd = now + PUSH_WINDOW_MS;
-    this.timer = setTimeout(() => this.windowEnded(), PUSH_WINDOW_MS);
+    if (now < this.windowEnd) {
+      // A timer only for a window that owes something: a lone message keeps nothing awake.
+      this.timer ??= setTimeout(() => this.windowEnded(), this.windowEnd - now);
+      return;
+    }
+    // Nobody to tell (all watching, or without a device): no window either.
+    this.windowEnd = this.notify() > 0 ? now + PUSH_WINDOW_MS : 0;
   }
 
   /** Sends what is owed now and waits for every hub told so far (tests: "no push" is then final). */
   async drain(): Promise<void> {
     clearTimeout(this.timer);
+    this.timer = undefined;
     this.windowEnd = 0;
     this.notify();
     await Promise.all([...this.inFlight]);
@@ -57,29 +61,28 @@ export class PushNotifier {
 
   private windowEnded(): void {
     this.timer = undefined;
-    if (this.owed.size === 0) return;
-    this.notify();
-    this.windowEnd = Date.now() + PUSH_WINDOW_MS;
-    this.timer = setTimeout(() => this.windowEnded(), PUSH_WINDOW_MS);
+    this.windowEnd = this.notify() > 0 ? Date.now() + PUSH_WINDOW_MS : 0;
   }
 
-  private notify(): void {
-    if (this.owed.size === 0 || !this.log.ready) return;
+  /** Tells the hubs what is owed; answers how many it told. */
+  private notify(): number {
+    if (this.owed.size === 0 || !this.log.ready) return 0;
     const owed = [...this.owed.values()];
     this.owed.clear();
     const room = this.log.room;
-    const members = this.log.members().map((m) => ({ id: m.userId, displayName: m.displayName })).sort(byDisplayName);
+    const rowFor = chatListRowsFor(this.log);
     const now = Date.now();
-    for (const { id } of members) {
+    let told = 0;
+    for (const id of this.log.memberIds()) {
       if ((this.noDevice.get(id) ?? 0) > now) continue;
       const latest = owed.filter((m) => m.senderId !== id).reduce<TextMessage | undefined>((a, m) => (a && a.seq > m.seq ? a : m), undefined);
       // A sender who left since is no longer in the log's members: their last words go unannounced.
       const senderName = latest && this.log.member(latest.senderId)?.displayName;
       if (!latest || senderName === undefined || this.watching(id)) continue;
-      const others = members.filter((m) => m.id !== id);
       const notice: MessageNotice = {
         roomId: this.log.roomId,
-        roomTitle: room.kind === "group" ? (room.title ?? others.map((m) => m.displayName).join(", ")) : null,
+        // An unnamed group's title as the member's chat list shows it: the names of (at most 4) others.
+        roomTitle: room.kind === "group" ? (room.title ?? rowFor(id).members.filter((m) => m.id !== id).map((m) => m.displayName).join(", ")) : null,
         senderId: latest.senderId,
         senderName,
         seq: latest.seq,
@@ -94,6 +97,8 @@ export class PushNotifier {
         .catch((err: unknown) => console.error("telling a member's hub of a message failed", err))
         .finally(() => this.inFlight.delete(call));
       this.inFlight.add(call);
+      told++;
     }
+    return told;
   }
 }

@@ -15,7 +15,7 @@ const other = alias(roomMembers, "other");
 
 const collator = new Intl.Collator();
 /** Members in the order every view of a room lists them. */
-export const byDisplayName = (a: Pick<Member, "id" | "displayName">, b: Pick<Member, "id" | "displayName">) => collator.compare(a.displayName, b.displayName) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+export const byDisplayName = (a: Member, b: Member) => collator.compare(a.displayName, b.displayName) || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 interface RoomFilter {
   roomId?: string;
