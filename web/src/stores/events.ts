@@ -1,10 +1,10 @@
 import type { EventFrame, Room } from "../../../worker/contract";
 import { SOCKET_LIMITS } from "../../../worker/contract/sockets";
 import { api } from "../api/endpoints";
+import { alertFor, seenHere } from "../lib/message-alert";
 import { createReconnectingSocket, type ReconnectingSocket } from "../socket/reconnecting";
 import { reportEventsStatus, resetEventsStatus } from "./connection";
 import { loadFriends, upsertFriend } from "./friends";
-import { alertFor, seenHere } from "../lib/message-alert";
 import { loadRooms, removeRoom, renameMember, roomById, roomsState, upsertRoom } from "./rooms";
 import { me, onSignedOut, updateMe } from "./session";
 
