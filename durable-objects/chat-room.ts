@@ -9,6 +9,7 @@ import { ChatListNotifier } from "./chat-list-notifier";
 import { D1WriteBehind } from "./d1-write-behind";
 import { REFUSALS, admitFrame } from "./frame-admission";
 import { MemberAllowances } from "./member-allowances";
+import { PushNotifier } from "./push-notifier";
 import { ReadFanout } from "./read-fanout";
 import { RoomBlocks, placeholder } from "./room-blocks";
 import { importFromD1 } from "./room-log/import-from-d1";
@@ -75,6 +76,12 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly membership = new RoomMembership(this.log, this.writeBehind, this.db, this.settings);
   /** Settings changes one at a time, so D1 and the log take them in the same order. */
   private settingsTurn: Promise<unknown> = Promise.resolve();
+  private readonly pushes = new PushNotifier(
+    this.env,
+    this.log,
+    (userId) => liveSockets(this.ctx, userId).length > 0,
+    (message) => this.blocks.hiddenFrom(message),
+  );
   private readonly reads = new ReadFanout(
     () => this.ctx.getWebSockets().length,
     (move) => sendFrame(liveSockets(this.ctx), { type: "read", ...move }),
@@ -337,6 +344,7 @@ export class ChatRoom extends DurableObject<Env> {
           // The store moved the sender's cursor to a new message (it was the room's last, so nothing
           // read was ahead of it); a repeat moved nothing.
           if (stored) cursors.set(message.senderId, message.seq);
+          if (stored && message.kind === "text") this.pushes.stored(message);
         });
         for (const [userId, lastReadSeq] of cursors) this.reads.moved(userId, lastReadSeq);
         if (cursors.size > 0) {

@@ -3,7 +3,9 @@ import { SOCKET_LIMITS, type EventFrame, type Room, type User } from "../worker/
 import { getDb } from "../worker/db/client";
 import { loadUnreadTotal } from "../worker/db/chat-list";
 import { chatRoom } from "../worker/lib/hubs";
+import { pushNotice } from "./hub-push";
 import { UnreadTally } from "./hub-unread";
+import type { MessageNotice } from "./push-notifier";
 import { CLOSE_POLICY, CLOSE_RETRY, TRUSTED, closeOldest, liveSockets, openingNumber, sendFrame, sessionTag, upgradePair } from "./socket-io";
 import { type Bucket, allowanceFrom, fullBucket, take } from "./token-bucket";
 
@@ -141,6 +143,14 @@ export class UserHub extends DurableObject<Env> {
       if (unread) this.push({ type: "room", room: row, unread });
     }
     return failed.length === 0;
+  }
+
+  /**
+   * A room's new message for this user, who has no socket open in that room: a push, unless
+   * hub-push.ts says not. Answers how long the room may stop telling (no device to push to).
+   */
+  messageArrived(notice: MessageNotice): Promise<number> {
+    return pushNotice(this.env, this.db, this.userId, notice);
   }
 
   friendAdded(friend: User): void {

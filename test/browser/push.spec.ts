@@ -1,5 +1,6 @@
-import { type BrowserContext, expect, type Page, test } from "@playwright/test";
+import { expect, test } from "@playwright/test";
 import { addFriend, newPerson, openChatWith } from "./helpers";
+import { installServiceWorker, pushDelivery, shownNotifications } from "./push-helpers";
 
 /**
  * The service worker's side of Web Push. Headless Chromium cannot reach a push service, so the
@@ -8,34 +9,6 @@ import { addFriend, newPerson, openChatWith } from "./helpers";
  * answers a made-up FCM subscription with real keys, which the server then stores).
  */
 
-interface Shown {
-  title: string;
-  body: string;
-  tag: string;
-  url: unknown;
-}
-
-/** The notifications the service worker has on screen, as the page's registration lists them. */
-const shownNotifications = (page: Page): Promise<Shown[]> =>
-  page.evaluate(async () =>
-    (await (await navigator.serviceWorker.ready).getNotifications()).map((n) => ({ title: n.title, body: n.body, tag: n.tag, url: (n.data as { url?: unknown } | null)?.url })),
-  );
-
-/** Delivers `payload` to the app's service worker as a push message, through the DevTools protocol. */
-const pushDelivery = async (context: BrowserContext, page: Page) => {
-  const origin = new URL(page.url()).origin;
-  const cdp = await context.newCDPSession(page);
-  const registrationId = new Promise<string>((resolve) =>
-    cdp.on("ServiceWorker.workerRegistrationUpdated", ({ registrations }) => {
-      const found = registrations.find((r) => r.scopeURL === `${origin}/` && !r.isDeleted);
-      if (found) resolve(found.registrationId);
-    }),
-  );
-  await cdp.send("ServiceWorker.enable");
-  const id = await registrationId;
-  return (payload: object) => cdp.send("ServiceWorker.deliverPushMessage", { origin, registrationId: id, data: JSON.stringify(payload) });
-};
-
 test("a pushed message shows as a notification grouped per room, and clicking it routes the open tab to that room", async ({ browser }) => {
   const a = await newPerson(browser, "pusha", "푸시 받는 사람");
   const b = await newPerson(browser, "pushb", "민지");
@@ -43,14 +16,11 @@ test("a pushed message shows as a notification grouped per room, and clicking it
   const roomId = await openChatWith(a.page, "민지");
   await a.context.grantPermissions(["notifications"]);
   await a.page.goto("/chats");
-  // As turning notifications on does (the switch's test below): no one else gets a service worker.
-  await a.page.evaluate(async () => {
-    await navigator.serviceWorker.register("/sw.js");
-    await navigator.serviceWorker.ready;
-  });
+  await installServiceWorker(a.page);
   const deliver = await pushDelivery(a.context, a.page);
 
-  const message = (body: string, room = roomId) => ({ roomId: room, title: "민지", body, url: `/rooms/${room}`, tag: room });
+  let seq = 0;
+  const message = (body: string, room = roomId) => ({ roomId: room, title: "민지", body, url: `/rooms/${room}`, tag: room, seq: ++seq });
   await deliver(message("내일 몇 시에 볼까?"));
   await expect.poll(() => shownNotifications(a.page)).toEqual([{ title: "민지", body: "내일 몇 시에 볼까?", tag: roomId, url: `/rooms/${roomId}` }]);
 

@@ -4,7 +4,8 @@
  * global fetch that records each request, and `decrypt` undoes RFC 8291's aes128gcm as the
  * browser would.
  */
-import { vi } from "vitest";
+import { env } from "cloudflare:workers";
+import { expect, vi } from "vitest";
 import { call, type Session } from "./harness";
 
 const b64url = (bytes: Uint8Array): string => btoa(String.fromCharCode(...bytes)).replaceAll("+", "-").replaceAll("/", "_").replace(/=+$/, "");
@@ -25,6 +26,17 @@ export const fakeDevice = async (endpoint = `https://fcm.googleapis.com/fcm/send
 /** `POST /api/push/subscriptions` for `device` as `s`; the status is the caller's to check. */
 export const subscribe = (s: Session, device: Pick<FakeDevice, "endpoint" | "keys">) =>
   call("/api/push/subscriptions", { method: "POST", cookie: s.cookie, json: { endpoint: device.endpoint, keys: device.keys } });
+
+/** A fake device `s` subscribed (204). */
+export const subscribed = async (s: Session, endpoint?: string): Promise<FakeDevice> => {
+  const device = await fakeDevice(endpoint);
+  expect((await subscribe(s, device)).status).toBe(204);
+  return device;
+};
+
+/** The endpoints the server keeps for `s`, sorted. */
+export const endpointsOf = async (s: Session): Promise<string[]> =>
+  (await env.DB.prepare("SELECT endpoint FROM push_subscriptions WHERE user_id = ? ORDER BY endpoint").bind(s.user.id).all<{ endpoint: string }>()).results.map((r) => r.endpoint);
 
 export interface PushRequest {
   url: string;

@@ -8,23 +8,14 @@ import { getDb } from "../../worker/db/client";
 import { PUSH_TTL_SECONDS, pushTopic, sendPush } from "../../worker/lib/push-sender";
 import { expectError } from "./contract-helpers";
 import { call, json, register, type Session } from "./harness";
-import { decrypt, fakeDevice, fromB64url, stubPushService, subscribe } from "./push-helpers";
+import { decrypt, endpointsOf, fakeDevice, fromB64url, stubPushService, subscribe, subscribed } from "./push-helpers";
 import { bodyFor, fieldValue, nearObject, SEED } from "./security/fuzz-arbitraries";
 
 afterEach(() => vi.restoreAllMocks());
 
-const message = (roomId = crypto.randomUUID()): PushPayload => ({ roomId, title: "민지", body: "내일 몇 시에 볼까?", url: `/rooms/${roomId}`, tag: roomId });
+const message = (roomId = crypto.randomUUID()): PushPayload => ({ roomId, title: "민지", body: "내일 몇 시에 볼까?", url: `/rooms/${roomId}`, tag: roomId, seq: 1 });
 
 const push = (s: Session, payload = message()) => sendPush(env, getDb(env), s.user.id, payload);
-
-const subscribed = async (s: Session, endpoint?: string) => {
-  const device = await fakeDevice(endpoint);
-  expect((await subscribe(s, device)).status).toBe(204);
-  return device;
-};
-
-const endpointsOf = async (s: Session) =>
-  (await env.DB.prepare("SELECT endpoint FROM push_subscriptions WHERE user_id = ? ORDER BY endpoint").bind(s.user.id).all<{ endpoint: string }>()).results.map((r) => r.endpoint);
 
 /** The VAPID public key as a JWK, to verify what the Worker signed with the private half. */
 const vapidJwk = () => {

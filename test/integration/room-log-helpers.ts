@@ -6,6 +6,7 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
 import { env } from "cloudflare:workers";
 import type { D1WriteBehind } from "../../durable-objects/d1-write-behind";
+import type { PushNotifier } from "../../durable-objects/push-notifier";
 import type { LogMessage, RoomLog } from "../../durable-objects/room-log/room-log";
 
 /** The room's Durable Object, addressed the way the Worker addresses it. */
@@ -15,6 +16,7 @@ export const roomStub = (roomId: string) => env.CHAT_ROOM.getByName(roomId);
 interface RoomParts {
   log: RoomLog;
   writeBehind: D1WriteBehind;
+  pushes: PushNotifier;
 }
 export const inRoom = <T>(roomId: string, use: (parts: RoomParts, state: DurableObjectState) => T | Promise<T>) =>
   runInDurableObject(roomStub(roomId), (instance: object, state: DurableObjectState) => use(instance as unknown as RoomParts, state));
@@ -25,6 +27,9 @@ export const roomLog = (roomId: string): Promise<LogMessage[]> =>
 
 /** Until D1 holds everything the room's log does (the write-behind, sent now instead of after its window). */
 export const d1CaughtUp = (roomId: string) => inRoom(roomId, ({ writeBehind }) => writeBehind.drain());
+
+/** Until every member's hub has decided on the room's messages so far (pushes sent, or not): "no push" is final then. */
+export const pushesSettled = (roomId: string) => inRoom(roomId, ({ pushes }) => pushes.drain());
 
 /**
  * Until D1 holds the logs of every room the user is a member of (D1 is the authority on membership):

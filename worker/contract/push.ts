@@ -53,4 +53,6 @@ export interface PushPayload {
   body: string;
   url: string;
   tag: string;
+  /** The message's seq: of two notifications for one room, the higher is the newer (the tab's own and a push may race). */
+  seq: number;
 }

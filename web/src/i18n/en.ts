@@ -151,6 +151,8 @@ export const en: Catalogue = {
   notificationsUnsupported: "This browser can't show notifications.",
   notificationsUnavailable: "This server doesn't send notifications.",
   notificationsFailed: "Couldn't change notifications.",
+  alertSoundToggle: "Message sound",
+  alertSoundHint: "Plays a sound for new messages while you are not looking at this tab.",
   logOut: "Log out",
   notFriendBanner: "This person isn't in your friends.",
   addAction: "Add",

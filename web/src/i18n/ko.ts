@@ -152,6 +152,8 @@ export const ko = {
   notificationsUnsupported: "이 브라우저는 알림을 지원하지 않습니다.",
   notificationsUnavailable: "이 서버에서는 알림을 보내지 않습니다.",
   notificationsFailed: "알림 설정을 바꾸지 못했습니다.",
+  alertSoundToggle: "알림음",
+  alertSoundHint: "이 탭을 보고 있지 않을 때 새 메시지가 오면 소리를 냅니다.",
   logOut: "로그아웃",
   notFriendBanner: "친구로 추가되지 않은 사용자입니다.",
   addAction: "추가",

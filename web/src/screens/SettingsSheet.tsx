@@ -7,6 +7,7 @@ import { api } from "../api/endpoints";
 import { Dialog } from "../components/Dialog";
 import { type Lang, lang, type MessageKey, setLang, t } from "../i18n";
 import { turnPushOff } from "../lib/push";
+import { setSoundOn, soundOn } from "../stores/alert-sound";
 import { logOut, me, updateMe } from "../stores/session";
 import BlockedList from "./BlockedList";
 import NotificationSetting from "./NotificationSetting";
@@ -81,6 +82,15 @@ export default function SettingsSheet(props: { open: boolean; onClose: () => voi
         </div>
       </fieldset>
       <NotificationSetting />
+      <div class="settings-section">
+        <label class="toggle-row">
+          <span class="settings-label">{t("alertSoundToggle")}</span>
+          <input type="checkbox" role="switch" aria-describedby="alert-sound-hint" checked={soundOn()} onChange={(e) => setSoundOn(e.currentTarget.checked)} />
+        </label>
+        <p id="alert-sound-hint" class="dialog-result">
+          {t("alertSoundHint")}
+        </p>
+      </div>
       <Show when={props.open}>
         <BlockedList />
       </Show>

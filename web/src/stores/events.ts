@@ -1,11 +1,12 @@
-import type { EventFrame } from "../../../worker/contract";
+import type { EventFrame, Room } from "../../../worker/contract";
 import { SOCKET_LIMITS } from "../../../worker/contract/sockets";
 import { api } from "../api/endpoints";
+import { alertFor, seenHere } from "../lib/message-alert";
 import { createReconnectingSocket, type ReconnectingSocket } from "../socket/reconnecting";
 import { reportEventsStatus, resetEventsStatus } from "./connection";
 import { loadFriends, upsertFriend } from "./friends";
-import { loadRooms, removeRoom, renameMember, upsertRoom } from "./rooms";
-import { onSignedOut, updateMe } from "./session";
+import { loadRooms, removeRoom, renameMember, roomById, roomsState, upsertRoom } from "./rooms";
+import { me, onSignedOut, updateMe } from "./session";
 
 /** The per-tab events socket that keeps the chat list, friends and profile live. */
 let socket: ReconnectingSocket | null = null;
@@ -14,6 +15,7 @@ const handleFrame = (raw: unknown) => {
   const frame = raw as EventFrame;
   switch (frame?.type) {
     case "room":
+      alertIfNew(frame.room);
       upsertRoom(frame.room, frame.unread);
       break;
     // I left a room in another tab (its open sockets here close with 4403 on their own).
@@ -29,6 +31,14 @@ const handleFrame = (raw: unknown) => {
       updateMe(frame.user);
       break;
   }
+};
+
+/** A message the user does not see here yet: a sound and a notification (alert-output.ts, loaded only then). */
+const alertIfNew = (room: Room): void => {
+  const user = me();
+  const alert = user && alertFor(room, roomById(room.id), user.id, roomsState() === "ready");
+  if (!alert || seenHere(room.id)) return;
+  void import("../lib/alert-output").then((output) => output.alertNewMessage(alert)).catch(() => {});
 };
 
 export const startEvents = (): void => {
