@@ -32,6 +32,8 @@ const QUIET_SPREAD = 0.2;
 const quietFor = () => Math.round(QUIET_MS * (1 - QUIET_SPREAD + 2 * QUIET_SPREAD * Math.random()));
 /** Kept well past the longest quiet answer so a room whose clock runs behind ours is still woken. */
 const QUIET_MEMORY_MS = (1 + QUIET_SPREAD) * QUIET_MS + 10 * 60_000;
+/** How long a pushed row is pushed again to a tab that opens: well past the D1 write-behind's lag. */
+const RECENT_MS = 30_000;
 /** Longer than any upgrade takes to reach its room: a late registration of an ended session is refused. */
 const ENDED_MEMORY_MS = 10 * 60_000;
 
@@ -48,6 +50,12 @@ export class UserHub extends DurableObject<Env> {
   private readonly allowance = allowanceFrom(this.env);
   /** The user's unread total, kept from the rooms' views between wake-ups. */
   private readonly unread = new UnreadTally(this.db);
+  /**
+   * The rows pushed in the last RECENT_MS, by room: a tab opening (a reload) reads the chat list
+   * from D1, which may be a write-behind window behind them, and no room calls again until it
+   * changes; so a new socket gets these again. Memory only: a hub evicted meanwhile has been idle.
+   */
+  private readonly recent = new Map<string, { room: Room; at: number }>();
 
   constructor(ctx: DurableObjectState, env: Env) {
     super(ctx, env);
@@ -72,6 +80,7 @@ export class UserHub extends DurableObject<Env> {
     // Before the 101: the client re-reads its chat list once open, so every change it could miss
     // while a room still thought nobody was listening happened before that read.
     if (!(await this.wakeQuietRooms())) server.close(CLOSE_RETRY, "rooms not reachable; reconnect");
+    await this.pushRecent(server);
     return new Response(null, { status: 101, webSocket: client });
   }
 
@@ -108,14 +117,29 @@ export class UserHub extends DurableObject<Env> {
     }
     const unread = await this.unread.withRoom(this.userId, room);
     if (unread) this.push({ type: "room", room, unread });
+    this.recent.set(roomId, { room, at: Date.now() });
     return 0;
   }
 
   /** The user left a room (from one of their tabs): every tab drops it, with the new unread total. */
   async roomRemoved(roomId: string): Promise<void> {
+    this.recent.delete(roomId);
     this.unread.forget();
     if (liveSockets(this.ctx).length === 0) return;
     this.push({ type: "room_removed", roomId, unread: await loadUnreadTotal(this.db, this.userId) });
+  }
+
+  /** The rows pushed lately, again, to a socket that just opened (see `recent`). */
+  private async pushRecent(ws: WebSocket): Promise<void> {
+    const since = Date.now() - RECENT_MS;
+    for (const [roomId, { room, at }] of this.recent) {
+      if (at < since) {
+        this.recent.delete(roomId);
+        continue;
+      }
+      const unread = await this.unread.withRoom(this.userId, room);
+      if (unread) sendFrame(ws, { type: "room", room, unread });
+    }
   }
 
   /**

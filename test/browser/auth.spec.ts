@@ -14,7 +14,7 @@ test("sign up, log out and log back in", async ({ browser }) => {
   const settings = page.getByRole("dialog", { name: "설정" });
   await settings.getByLabel("이름 변경").fill("새 이름");
   await settings.getByRole("button", { name: "저장" }).click();
-  await expect(settings.getByRole("status")).toHaveText("이름을 변경했습니다.");
+  await expect(settings.getByRole("status").filter({ hasText: "이름을 변경했습니다." })).toBeVisible();
   await expect(page.getByLabel("내 프로필")).toContainText("새 이름");
   await settings.getByRole("radio", { name: "English" }).check();
   await expect(page.locator("html")).toHaveAttribute("lang", "en");

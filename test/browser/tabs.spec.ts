@@ -42,6 +42,8 @@ test("two tabs of one user stay in step: friends, messages, read badges", async 
     await tab1.goto("/friends");
     await tab2.goto("/chats");
     await expect(chatRows(tab2)).toHaveCount(1);
+    // Friends are one way: B adds A to open the room from B's side.
+    await addFriend(b.page, a.username, `${a.displayName}님을 친구로 추가했습니다.`);
     await openChatWith(b.page, a.displayName);
     await sendMessage(b.page, "읽었어?");
     await sendMessage(b.page, "답장 줘");

@@ -1,5 +1,5 @@
 import { expect, test } from "@playwright/test";
-import { addFriend, forbidDialogs, friendRow, myStoredBubbles, newPerson, openChatWith, sendMessage, storedBubbles } from "./helpers";
+import { befriendEachOther, forbidDialogs, friendRow, myStoredBubbles, newPerson, openChatWith, sendMessage, storedBubbles } from "./helpers";
 
 const NAME_PAYLOAD = `<img src=x onerror=alert(1)>`;
 const BODY_PAYLOAD = `<script>alert("body")</script><img src=x onerror=alert(2)><b>bold</b>`;
@@ -12,7 +12,7 @@ test("markup in names and messages is shown as text and never runs", async ({ br
   forbidDialogs(a.page, dialogs);
   forbidDialogs(b.page, dialogs);
 
-  await addFriend(a.page, b.username, `${b.displayName}님을 친구로 추가했습니다.`);
+  await befriendEachOther(a, b);
   await expect(friendRow(b.page, NAME_PAYLOAD)).toBeVisible();
   await expect(b.page.locator(".list img")).toHaveCount(0);
 

@@ -134,6 +134,21 @@ describe("events socket: room events", () => {
     for (const s of [eb, sa, sc]) s.close();
   });
 
+  it("a tab opening again (a reload) gets the rows pushed lately, which D1's chat list may not have yet", async () => {
+    const { a, b, room } = await pair();
+    const first = await events(b);
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "before the reload");
+    await first.next(roomEvent(room.id, (r) => r.lastSeq === 1));
+    first.close();
+    // No change since: only the hub's memory of what it pushed can bring the row.
+    const second = await events(b);
+    const again = await second.next(roomEvent(room.id, (r) => r.lastSeq === 1));
+    expect(again.room.lastMessage).toMatchObject({ body: "text before the reload" });
+    expect(again.unread.total).toBe(1);
+    for (const s of [second, sa]) s.close();
+  });
+
   it("keeps the unread count current as messages arrive", async () => {
     const { a, b, room } = await freshPair();
     const eb = await events(b);
