@@ -351,6 +351,9 @@ export class ChatRoom extends DurableObject<Env> {
           this.chatLists.changed();
           this.writeBehind.changed();
         }
+        // Group commit: until this group is durable (its acks wait for that anyway), sends that
+        // arrive queue up and go together in the next transaction, with one wait between them.
+        await this.ctx.storage.sync();
       }
     } finally {
       this.flushing = false;
