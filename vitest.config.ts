@@ -26,6 +26,8 @@ export default defineConfig(async () => ({
     }),
   ],
   test: {
+    // The room objects log one line per D1 write (for the bench and production logs): not test output.
+    onConsoleLog: (log: string) => (log.startsWith('{"event":"d1_') ? false : undefined),
     include: ["test/integration/**/*.test.ts", "durable-objects/**/*.test.ts", "worker/**/*.test.ts", "web/src/**/*.test.ts"],
     setupFiles: ["./test/integration/apply-migrations.ts"],
   },
