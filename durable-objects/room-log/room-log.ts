@@ -194,12 +194,6 @@ export class RoomLog {
     });
   }
 
-  /** Whether the member sees the room in their chat list: not after leaving a 1:1 chat until someone writes in it again. */
-  listed(userId: string): boolean {
-    const member = this.memberRows.get(userId);
-    return member !== undefined && this.room.lastSeq > 0 && this.room.lastSeq >= member.joinedSeq;
-  }
-
   /** A member's own flags, as D1 took them (room-settings.ts); the room's views change, so its version grows. */
   setFlags(userId: string, flags: Pick<LogMember, "muted" | "pinnedAt">): void {
     const member = this.memberRows.get(userId);
