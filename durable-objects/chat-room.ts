@@ -284,6 +284,13 @@ export class ChatRoom extends DurableObject<Env> {
     this.log.moveJoinedSeq(blockerId, lastSeq + 1);
   }
 
+  /** A member renamed themselves: the log's copy of their name follows, and so do the members' chat-list rows. */
+  memberRenamed(user: { id: string; username: string; displayName: string }): void {
+    if (!this.log.ready || !this.log.member(user.id)) return;
+    this.log.renameMembers([{ userId: user.id, username: user.username, displayName: user.displayName }]);
+    this.chatLists.changed();
+  }
+
   /** Closes the sockets of a revoked session; returns how many sockets that user still has here. */
   async closeSession(userId: string, sessionId: string): Promise<number> {
     for (const ws of this.ctx.getWebSockets(sessionTag(sessionId))) ws.close(CLOSE_POLICY, "session ended");

@@ -5,7 +5,7 @@ import type { EventFrame, Room, User } from "../../worker/contract";
 import { chatRoom, userHub } from "../../worker/lib/hubs";
 import { ORIGIN, befriend, call, connect, directRoom, pair, register, roomSocket, upgrade, type Session } from "./harness";
 import { waitFor } from "./delivery/support";
-import { chatList, expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
+import { body, chatList, expectError, expectRoom, expectUser, lazy, nextRaw, pairPool, quiet, rawUpgrade, sendAndAck } from "./contract-helpers";
 
 // A ceiling, not a pace: sign-ups cost ~150 ms of scrypt each, and a loaded machine stretches that.
 vi.setConfig({ testTimeout: 30_000, hookTimeout: 60_000 });
@@ -266,6 +266,18 @@ describe("events socket: friend and me events", () => {
     await quiet(100);
     expect(eo.frames).toEqual([]);
     for (const s of [tab1, tab2, ...others, eo]) s.close();
+  });
+
+  it("the rooms a member is in take their new name: the room's view and the rows pushed to the others' chat lists", async () => {
+    const { a, b, room } = await pair();
+    const sa = await roomSocket(room.id, a);
+    await sendAndAck(sa, "before the rename");
+    const eb = await events(b);
+    expect((await call("/api/me", { method: "PATCH", cookie: a.cookie, json: { displayName: "바꾼 이름" } })).status).toBe(200);
+    const renamed = await eb.next(roomEvent(room.id, (r) => memberOf(r, a).displayName === "바꾼 이름"));
+    expect(renamed.room.lastSeq).toBe(1);
+    expect(memberOf((await body<{ room: Room }>(await call(`/api/rooms/${room.id}`, { cookie: b.cookie }), 200)).room, a).displayName).toBe("바꾼 이름");
+    for (const s of [sa, eb]) s.close();
   });
 
   it("sends `me` to every events socket of the user after PATCH /api/me", async () => {
