@@ -38,6 +38,8 @@ export type Committed =
 const VERSION_STEP = { text: 2, system: 1, cursor: 1, memberFlags: 1 } as const;
 
 const p = sql.placeholder;
+/** A message row bound per use: the log's prepared inserts take one. */
+const messageRow = { seq: p("seq"), id: p("id"), senderId: p("senderId"), clientId: p("clientId"), body: p("body"), sentAt: p("sentAt"), kind: p("kind"), event: p("event") };
 
 /**
  * A room's log, members and read cursors in its object's own SQLite: the room's truth for
@@ -54,6 +56,7 @@ export class RoomLog {
   private systemSeqs: number[] = [];
   private readonly findSent;
   private readonly insertMessage;
+  private readonly importMessage;
   private readonly updateRoom;
   private readonly updateCursor;
 
@@ -69,7 +72,13 @@ export class RoomLog {
       .prepare();
     this.insertMessage = this.db
       .insert(logMessages)
-      .values({ seq: p("seq"), id: p("id"), senderId: p("senderId"), clientId: p("clientId"), body: p("body"), sentAt: p("sentAt"), kind: p("kind"), event: p("event") })
+      .values(messageRow)
+      .prepare();
+    // An import that was cut short writes its last page again: the rows it has already are kept.
+    this.importMessage = this.db
+      .insert(logMessages)
+      .values(messageRow)
+      .onConflictDoNothing()
       .prepare();
     // Every commit writes the room row and a cursor: built once, bound per use (a build costs more than the write).
     this.updateRoom = this.db
@@ -316,7 +325,7 @@ export class RoomLog {
   /** Writes what the import read from D1 (import-from-d1.ts): a page of messages, then the members, then the room, last. */
   importMessages(rows: LogMessage[]): void {
     this.storage.transactionSync(() => {
-      for (const row of rows) this.db.insert(logMessages).values(row).onConflictDoNothing().run();
+      for (const row of rows) this.importMessage.run(row);
     });
   }
 
