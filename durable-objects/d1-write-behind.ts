@@ -5,8 +5,13 @@ import type { AlarmClock } from "./alarm-clock";
 import { insertMessages, moveCursors, setVersion } from "./d1-log-statements";
 import type { LogMessage, RoomLog } from "./room-log/room-log";
 
-/** How long the first change waits for others to share its D1 transaction (lag bound, docs/scaling.md). */
+/** How long the first change waits for others to share its D1 transaction (lag bound, docs/scaling.md), ± the spread. */
 const WINDOW_MS = 500;
+/**
+ * Each window is this much shorter or longer, at random: rooms that got busy together (a slice of
+ * the bench, a popular moment) would otherwise all write D1 in the same instant, every window.
+ */
+const WINDOW_SPREAD_MS = 100;
 /** A batch goes at once when this many messages wait, and carries at most this many. */
 const BATCH_MESSAGES = 200;
 /** When the backstop alarm fires after a change, in case this instance is evicted with the change unsent. */
@@ -51,8 +56,8 @@ export class D1WriteBehind {
     this.timer = setTimeout(() => {
       this.timer = undefined;
       void this.flush();
-    }, WINDOW_MS);
-    this.clock.at(now + WINDOW_MS + BACKSTOP_MS, now);
+    }, WINDOW_MS + (Math.random() * 2 - 1) * WINDOW_SPREAD_MS);
+    this.clock.at(now + WINDOW_MS + WINDOW_SPREAD_MS + BACKSTOP_MS, now);
   }
 
   /** The alarm: whatever D1 does not have yet goes now (after an eviction, or as a retry). */
@@ -64,14 +69,14 @@ export class D1WriteBehind {
   flush(): Promise<void> {
     this.inFlight ??= this.writeBatch().finally(() => {
       this.inFlight = undefined;
-      if (this.failures === 0 && this.hasPending()) this.changed();
+      if (this.failures === 0 && this.log.behindInD1()) this.changed();
     });
     return this.inFlight;
   }
 
   /** Until D1 holds the whole log, retrying at once (tests: "what D1 holds once it caught up"). */
   async drain(attempts = 10): Promise<void> {
-    for (let i = 0; this.hasPending(); i++) {
+    for (let i = 0; this.log.behindInD1(); i++) {
       if (i === attempts) throw new Error("D1 did not take the room's log");
       await this.flush();
     }
@@ -97,12 +102,6 @@ export class D1WriteBehind {
     return cursors;
   }
 
-  private hasPending(): boolean {
-    if (!this.log.ready) return false;
-    const { messages, cursors } = this.log.pendingForD1(1);
-    return messages.length > 0 || cursors.size > 0;
-  }
-
   private async writeBatch(): Promise<void> {
     if (!this.log.ready) return;
     const { messages, cursors } = this.log.pendingForD1(BATCH_MESSAGES);
@@ -124,9 +123,12 @@ export class D1WriteBehind {
 
   private statements(db: Db, messages: LogMessage[], cursors: Map<string, number>, version: number | undefined): Statement[] {
     const roomId = this.log.roomId;
+    // A sender's cursor on their own message is moved by the insert's trigger: no statement for it
+    // (in a conversation that is every cursor, and each statement costs D1 a round of bookkeeping).
+    const moved = new Map([...cursors].filter(([userId, seq]) => !messages.some((m) => m.seq === seq && m.senderId === userId && m.kind === "text")));
     return [
       ...insertMessages(db, roomId, messages),
-      ...(cursors.size > 0 ? [moveCursors(db, roomId, cursors)] : []),
+      ...(moved.size > 0 ? [moveCursors(db, roomId, moved)] : []),
       ...(version !== undefined ? [setVersion(db, roomId, version)] : []),
     ];
   }

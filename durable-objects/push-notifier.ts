@@ -69,24 +69,30 @@ export class PushNotifier {
   /** Tells the hubs what is owed; answers how many it told. */
   private notify(): number {
     if (this.owed.size === 0 || !this.log.ready) return 0;
+    const now = Date.now();
+    // Members with a socket open here, or no device, need nothing: in a live conversation that is everyone, every message.
+    const away = this.log.memberIds().filter((id) => (this.noDevice.get(id) ?? 0) <= now && !this.watching(id));
+    if (away.length === 0) {
+      this.owed.clear();
+      return 0;
+    }
     const owed = [...this.owed.values()].map((message) => ({ message, hidden: this.hiddenFrom(message) }));
     this.owed.clear();
     const room = this.log.room;
-    const rowFor = chatListRowsFor(this.log);
-    const now = Date.now();
+    let rowFor: ReturnType<typeof chatListRowsFor> | undefined;
     let told = 0;
-    for (const id of this.log.memberIds()) {
-      if ((this.noDevice.get(id) ?? 0) > now) continue;
+    for (const id of away) {
       const latest = owed
         .filter(({ message, hidden }) => message.senderId !== id && !hidden.has(id))
         .reduce<TextMessage | undefined>((a, { message: m }) => (a && a.seq > m.seq ? a : m), undefined);
       // A sender who left since is no longer in the log's members: their last words go unannounced.
       const senderName = latest && this.log.member(latest.senderId)?.displayName;
-      if (!latest || senderName === undefined || this.watching(id)) continue;
+      if (!latest || senderName === undefined) continue;
       const notice: MessageNotice = {
         roomId: this.log.roomId,
         // An unnamed group's title as the member's chat list shows it: the names of (at most 4) others.
-        roomTitle: room.kind === "group" ? (room.title ?? rowFor(id).members.filter((m) => m.id !== id).map((m) => m.displayName).join(", ")) : null,
+        roomTitle:
+          room.kind === "group" ? (room.title ?? (rowFor ??= chatListRowsFor(this.log))(id).members.filter((m) => m.id !== id).map((m) => m.displayName).join(", ")) : null,
         senderId: latest.senderId,
         senderName,
         seq: latest.seq,

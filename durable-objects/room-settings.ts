@@ -59,7 +59,6 @@ export class RoomSettings {
    * push a copy set now past the log's.
    */
   private nextVersion() {
-    const { messages, cursors } = this.log.pendingForD1(1);
-    return messages.length === 0 && cursors.size === 0 ? [setVersion(this.db, this.log.roomId, this.log.room.version + 1)] : [];
+    return !this.log.behindInD1() ? [setVersion(this.db, this.log.roomId, this.log.room.version + 1)] : [];
   }
 }

@@ -33,11 +33,14 @@ export type Committed =
  * How much a change grows the room's `version`. D1's triggers grow its copy by one per message and
  * one per cursor move (migrations/0003); the write-behind then sets it to this object's, so counting
  * here at least what the triggers count keeps D1's never ahead: a text message also moves its
- * sender's cursor, two. A member's own flags (no trigger) change every view of theirs: one.
+ * sender's cursor, two. A member's own flags (no trigger) change every view of theirs: one. The
+ * log's own trigger (migrations/0002) steps a stored message's version as these do.
  */
 const VERSION_STEP = { text: 2, system: 1, cursor: 1, memberFlags: 1 } as const;
 
 const p = sql.placeholder;
+/** Messages D1 lacks that are kept in memory for the write-behind; past this (D1 down a while) they are read back from storage. */
+const UNSENT_IN_MEMORY = 1_000;
 /** A message row bound per use: the log's prepared inserts take one. */
 const messageRow = { seq: p("seq"), id: p("id"), senderId: p("senderId"), clientId: p("clientId"), body: p("body"), sentAt: p("sentAt"), kind: p("kind"), event: p("event") };
 
@@ -54,8 +57,18 @@ export class RoomLog {
   private readonly memberRows = new Map<string, LogMember>();
   /** Seqs of the system messages, ascending: unread counts leave them out. */
   private systemSeqs: number[] = [];
+  /**
+   * The messages D1 lacks, ascending, while this instance stored every one of them (null: read them
+   * from storage). The write-behind reads them every window; a query per window cost it more than D1's part.
+   */
+  private unsent: LogMessage[] | null = [];
+  /** Each sender's last stored clientId: the usual `after`, confirmed without a lookup. */
+  private readonly lastClientOf = new Map<string, string>();
   private readonly findSent;
+  private readonly findBySeq;
+  private readonly findAfter;
   private readonly insertMessage;
+  private readonly insertNew;
   private readonly importMessage;
   private readonly updateRoom;
   private readonly updateCursor;
@@ -70,10 +83,15 @@ export class RoomLog {
       .from(logMessages)
       .where(and(eq(logMessages.senderId, p("senderId")), eq(logMessages.clientId, p("clientId"))))
       .prepare();
+    this.findBySeq = this.db.select().from(logMessages).where(eq(logMessages.seq, p("seq"))).prepare();
+    // The write-behind reads what D1 lacks every window: built once, like the send path's statements.
+    this.findAfter = this.db.select().from(logMessages).where(gt(logMessages.seq, p("seq"))).orderBy(asc(logMessages.seq)).limit(p("limit")).prepare();
     this.insertMessage = this.db
       .insert(logMessages)
       .values(messageRow)
       .prepare();
+    // A send's insert doubles as its repeat check: a (sender, clientId) stored before returns nothing.
+    this.insertNew = this.db.insert(logMessages).values(messageRow).onConflictDoNothing().returning({ seq: logMessages.seq }).prepare();
     // An import that was cut short writes its last page again: the rows it has already are kept.
     this.importMessage = this.db
       .insert(logMessages)
@@ -135,27 +153,34 @@ export class RoomLog {
    */
   commitDrafts(drafts: Draft[]): Committed[] {
     const room = this.room;
-    return this.atomically(() => {
-      const senders = new Set<string>();
-      const results = drafts.map((d): Committed => {
-        const found = this.findSent.get({ senderId: d.senderId, clientId: d.clientId });
-        if (found) return { message: this.toMessage(found), stored: false };
-        if (!this.memberRows.has(d.senderId)) return { refused: "not_member" };
-        if (d.after !== undefined && !this.findSent.get({ senderId: d.senderId, clientId: d.after })) return { refused: "out_of_order" };
+    // A send is one statement: its trigger moves the room row and the sender's cursor
+    // (migrations/0002). So a lone draft needs no transaction around it; a group is all or nothing.
+    return this.atomically(
+      () => drafts.map((d): Committed => {
+        const repeat = () => {
+          const found = this.findSent.get({ senderId: d.senderId, clientId: d.clientId });
+          return found && { message: this.toMessage(found), stored: false };
+        };
+        if (!this.memberRows.has(d.senderId)) return repeat() ?? { refused: "not_member" };
+        // A repeat's `after` was stored before it was: only a new message can fail this.
+        if (d.after !== undefined && d.after !== this.lastClientOf.get(d.senderId) && !this.findSent.get({ senderId: d.senderId, clientId: d.after }))
+          return repeat() ?? { refused: "out_of_order" };
         const row: LogMessage = { seq: room.lastSeq + 1, id: crypto.randomUUID(), senderId: d.senderId, clientId: d.clientId, body: d.body, sentAt: d.sentAt, kind: "text", event: null };
-        this.insertMessage.run(row);
+        if (!this.insertNew.get(row)) {
+          // Not a repeat: the seq was taken, so memory is behind storage; the transaction rolls back and memory is read again.
+          const again = repeat();
+          if (!again) throw new Error(`seq ${row.seq} is taken in room ${this.roomId}`);
+          return again;
+        }
+        this.unsentAdd(row);
+        this.lastClientOf.set(d.senderId, d.clientId);
         room.lastSeq = row.seq;
         room.version += VERSION_STEP.text;
         this.memberRows.get(d.senderId)!.lastReadSeq = row.seq;
-        senders.add(d.senderId);
         return { message: this.toMessage(row), stored: true };
-      });
-      if (senders.size > 0) {
-        this.writeRoom();
-        for (const id of senders) this.writeCursor(id);
-      }
-      return results;
-    });
+      }),
+      drafts.length > 1,
+    );
   }
 
   /** The system message a membership or title change will be stored as, with the room's next seq (not stored yet: see `applyChange`). */
@@ -186,6 +211,7 @@ export class RoomLog {
       }
       const room = this.state;
       this.insertMessage.run(message);
+      this.unsentAdd(message);
       this.systemSeqs.push(message.seq);
       room.lastSeq = message.seq;
       room.version += VERSION_STEP.system;
@@ -271,21 +297,29 @@ export class RoomLog {
   }
 
   lastMessage(): Message | null {
-    const row = this.db.select().from(logMessages).where(eq(logMessages.seq, this.room.lastSeq)).get();
+    const row = this.findBySeq.get({ seq: this.room.lastSeq });
     return row ? this.toMessage(row) : null;
   }
 
   /** What D1 does not have yet: messages above its seq (at most `limit`, in seq order) and cursors above its copy. */
   pendingForD1(limit: number): { messages: LogMessage[]; cursors: Map<string, number> } {
-    const messages = this.messagesAfter(this.room.d1Seq, limit);
+    const messages = this.unsent ? this.unsent.slice(0, limit) : this.messagesAfter(this.room.d1Seq, limit);
     const cursors = new Map<string, number>();
     for (const m of this.memberRows.values()) if (m.lastReadSeq > m.d1ReadSeq) cursors.set(m.userId, m.lastReadSeq);
     return { messages, cursors };
   }
 
+  /** Whether D1 lacks anything (a message, a cursor), from memory alone. */
+  behindInD1(): boolean {
+    if (!this.state) return false;
+    if (this.state.lastSeq > this.state.d1Seq) return true;
+    for (const m of this.memberRows.values()) if (m.lastReadSeq > m.d1ReadSeq) return true;
+    return false;
+  }
+
   /** The stored messages above a seq, ascending (at most `limit`). */
   messagesAfter(seq: number, limit = -1): LogMessage[] {
-    return this.db.select().from(logMessages).where(gt(logMessages.seq, seq)).orderBy(asc(logMessages.seq)).limit(limit).all();
+    return this.findAfter.all({ seq, limit });
   }
 
   /** How many messages D1 does not have yet. */
@@ -298,6 +332,10 @@ export class RoomLog {
     const room = this.room;
     room.d1Seq = Math.max(room.d1Seq, seq);
     this.writeRoom();
+    if (this.unsent) {
+      const sent = this.unsent.findIndex((m) => m.seq > room.d1Seq);
+      this.unsent.splice(0, sent === -1 ? this.unsent.length : sent);
+    } else if (room.d1Seq === room.lastSeq) this.unsent = [];
     for (const [userId, cursor] of cursors) {
       const member = this.memberRows.get(userId);
       if (!member || cursor <= member.d1ReadSeq) continue;
@@ -341,10 +379,10 @@ export class RoomLog {
     return toMessage({ ...row, roomId: this.roomId });
   }
 
-  /** One transaction; if it throws, memory is read back from what storage kept. */
-  private atomically<T>(work: () => T): T {
+  /** One transaction (or one statement, which is one by itself); if it throws, memory is read back from what storage kept. */
+  private atomically<T>(work: () => T, transaction = true): T {
     try {
-      return this.storage.transactionSync(work);
+      return transaction ? this.storage.transactionSync(work) : work();
     } catch (err) {
       this.state = undefined;
       this.load();
@@ -352,10 +390,18 @@ export class RoomLog {
     }
   }
 
+  private unsentAdd(message: LogMessage): void {
+    if (!this.unsent) return;
+    if (this.unsent.length < UNSENT_IN_MEMORY) this.unsent.push(message);
+    else this.unsent = null;
+  }
+
   private load(): boolean {
     const room = this.db.select().from(logRoom).get();
+    this.lastClientOf.clear();
     if (!room) return false;
     this.state = room;
+    this.unsent = room.lastSeq === room.d1Seq ? [] : null;
     this.memberRows.clear();
     for (const m of this.db.select().from(logMembers).all()) this.memberRows.set(m.userId, m);
     this.systemSeqs = this.db
