@@ -1,8 +1,7 @@
-import type { BatchItem } from "drizzle-orm/batch";
 import { drizzle } from "drizzle-orm/d1";
-import type { Db } from "../worker/db/client";
+import { type Db, prepareForBatch } from "../worker/db/client";
 import type { AlarmClock } from "./alarm-clock";
-import { insertMessages, moveCursors, setVersion } from "./d1-log-statements";
+import { logStatements } from "./d1-log-statements";
 import type { LogMessage, RoomLog } from "./room-log/room-log";
 
 /** How long the first change waits for others to share its D1 transaction (lag bound, docs/scaling.md), ± the spread. */
@@ -20,7 +19,8 @@ const BACKSTOP_MS = 2_000;
 const RETRY_FIRST_MS = 1_000;
 const RETRY_MAX_MS = 30_000;
 
-type Statement = BatchItem<"sqlite">;
+/** A statement drizzle built for a membership change's batch. */
+type Built = Parameters<typeof prepareForBatch>[1];
 
 /**
  * Writes the room log into D1 behind the acks (docs/architecture.md, "Where a room's data lives"):
@@ -87,18 +87,13 @@ export class D1WriteBehind {
    * change's system message, the cursors, the version, then `after`. Resolves once D1 committed it,
    * with the cursors D1 now has; throws if it did not (nothing changed then, here or there).
    */
-  async withChange(message: LogMessage, version: number, before: (db: Db) => Statement[], after: (db: Db) => Statement[]): Promise<Map<string, number>> {
+  async withChange(message: LogMessage, version: number, before: (db: Db) => Built[], after: (db: Db) => Built[]): Promise<Map<string, number>> {
     await this.inFlight;
     const { messages, cursors } = this.log.ready ? this.log.pendingForD1(Number.MAX_SAFE_INTEGER) : { messages: [], cursors: new Map<string, number>() };
     const rows = [...messages, message];
     const db = drizzle(this.d1);
-    await this.commit(
-      db,
-      [...before(db), ...this.statements(db, rows, cursors, version), ...after(db)] as [Statement, ...Statement[]],
-      "membership",
-      rows,
-      cursors,
-    );
+    const bound = (built: Built[]) => built.map((query) => prepareForBatch(this.d1, query)({}));
+    await this.commit([...bound(before(db)), ...this.statements(rows, cursors, version), ...bound(after(db))], "membership", rows, cursors);
     return cursors;
   }
 
@@ -109,9 +104,8 @@ export class D1WriteBehind {
     const lastSeq = messages.at(-1)?.seq ?? this.log.room.d1Seq;
     // The version says "everything up to now": only with a batch that carries everything.
     const whole = lastSeq === this.log.room.lastSeq;
-    const db = drizzle(this.d1);
     try {
-      await this.commit(db, this.statements(db, messages, cursors, whole ? this.log.room.version : undefined), "write_behind", messages, cursors);
+      await this.commit(this.statements(messages, cursors, whole ? this.log.room.version : undefined), "write_behind", messages, cursors);
     } catch {
       this.failures += 1;
       this.clock.at(Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (this.failures - 1)));
@@ -121,22 +115,23 @@ export class D1WriteBehind {
     this.log.sentToD1(lastSeq, cursors);
   }
 
-  private statements(db: Db, messages: LogMessage[], cursors: Map<string, number>, version: number | undefined): Statement[] {
+  private statements(messages: LogMessage[], cursors: Map<string, number>, version: number | undefined): D1PreparedStatement[] {
     const roomId = this.log.roomId;
+    const statements = logStatements(this.d1);
     // A sender's cursor on their own message is moved by the insert's trigger: no statement for it
     // (in a conversation that is every cursor, and each statement costs D1 a round of bookkeeping).
     const moved = new Map([...cursors].filter(([userId, seq]) => !messages.some((m) => m.seq === seq && m.senderId === userId && m.kind === "text")));
     return [
-      ...insertMessages(db, roomId, messages),
-      ...(moved.size > 0 ? [moveCursors(db, roomId, moved)] : []),
-      ...(version !== undefined ? [setVersion(db, roomId, version)] : []),
+      ...statements.messages(roomId, messages),
+      ...(moved.size > 0 ? [statements.cursors(roomId, moved)] : []),
+      ...(version !== undefined ? [statements.version(roomId, version)] : []),
     ];
   }
 
-  private async commit(db: Db, statements: Statement[], kind: "write_behind" | "membership", messages: LogMessage[], cursors: Map<string, number>): Promise<void> {
+  private async commit(statements: D1PreparedStatement[], kind: "write_behind" | "membership", messages: LogMessage[], cursors: Map<string, number>): Promise<void> {
     const line = { event: "d1_write", kind, roomId: this.log.roomId, messages: messages.length, cursors: cursors.size };
     try {
-      await db.batch(statements as [Statement, ...Statement[]]);
+      await this.d1.batch(statements);
     } catch (err) {
       console.log(JSON.stringify({ ...line, ok: false, error: String(err) }));
       throw err;

@@ -167,7 +167,7 @@ export class RoomLog {
           return repeat() ?? { refused: "out_of_order" };
         const row: LogMessage = { seq: room.lastSeq + 1, id: crypto.randomUUID(), senderId: d.senderId, clientId: d.clientId, body: d.body, sentAt: d.sentAt, kind: "text", event: null };
         if (!this.insertNew.get(row)) {
-          // Not a repeat: the seq was taken, so memory is behind storage; the transaction rolls back and memory is read again.
+          // Not a repeat: the seq was taken, so memory is behind storage. Throwing undoes the group and reads memory again.
           const again = repeat();
           if (!again) throw new Error(`seq ${row.seq} is taken in room ${this.roomId}`);
           return again;
