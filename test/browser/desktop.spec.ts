@@ -1,7 +1,7 @@
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { ko } from "../../web/src/i18n/ko";
 import { composer, storedBubbles } from "./helpers";
-import { type ApiUser, apiUser, befriend, directRoom, logInContext, sendAs } from "./seed";
+import { type ApiUser, apiUser, befriend, directRoom, logInContext, sendAs, twoPeople } from "./seed";
 
 /** At 1,024 px and wider: the list on the left, the open room on the right, both live; phones keep one screen. */
 
@@ -76,10 +76,7 @@ test("at 1,280 px the chat list and the open room sit side by side, both live", 
 });
 
 test("a room's URL loaded directly shows the list beside it on a desktop, the room alone on a phone", async ({ browser }) => {
-  const me = await apiUser(browser, "deskd", "직접");
-  const friend = await apiUser(browser, "deskdf", "링크 친구");
-  await befriend(me, friend);
-  const roomId = await directRoom(friend, me);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["deskd", "직접"], ["deskdf", "링크 친구"]);
   await sendAs(friend, roomId, ["링크로 열어 봐"]);
   const { context, page } = await pageAt(browser, me, 1280);
 

@@ -1,7 +1,7 @@
 import { expect, type Locator, type Page, test } from "@playwright/test";
 import { ko } from "../../web/src/i18n/ko";
 import { composer, storedBubbles, tabLink } from "./helpers";
-import { apiUser, befriend, directRoom, sendAs } from "./seed";
+import { apiUser, befriend, directRoom, sendAs, twoPeople } from "./seed";
 
 /** Keyboard-only use: visible focus, arrows through lists, dialogs that trap and return focus. */
 
@@ -105,10 +105,7 @@ test("friends and chats can be used with the keyboard alone", async ({ browser }
 });
 
 test("the message box stays on screen when the viewport shrinks (on-screen keyboard)", async ({ browser }) => {
-  const me = await apiUser(browser, "vk", "자판");
-  const friend = await apiUser(browser, "vkf", "친구");
-  await befriend(me, friend);
-  const roomId = await directRoom(me, friend);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["vk", "자판"], ["vkf", "친구"]);
   await sendAs(friend, roomId, Array.from({ length: 30 }, (_, i) => `긴 대화 ${i + 1}`));
   const page = await me.context.newPage();
   await page.setViewportSize({ width: 360, height: 740 });

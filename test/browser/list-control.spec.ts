@@ -2,7 +2,7 @@ import { expect, type Page, test } from "@playwright/test";
 import { ko } from "../../web/src/i18n/ko";
 import { formatMessage } from "../../web/src/i18n/format";
 import { escapeRegExp, openChatWith, sendMessage, storedBubbles } from "./helpers";
-import { apiUser, befriend, directRoom, sendAs } from "./seed";
+import { apiUser, befriend, directRoom, sendAs, twoPeople } from "./seed";
 
 /** Mute, pin and leaving a 1:1 chat from the room menu; favourites and search on the friends screen. */
 
@@ -61,10 +61,7 @@ test("pin and mute from the room menu: the row goes to the top with a pin and a 
 });
 
 test("leaving a 1:1 chat after confirming hides it; when the friend writes it comes back with only the new message", async ({ browser }) => {
-  const a = await apiUser(browser, "leavea", "떠나는 사람");
-  const b = await apiUser(browser, "leaveb", "남은 친구");
-  await befriend(a, b);
-  const roomId = await directRoom(a, b);
+  const { a, b, roomId } = await twoPeople(browser, ["leavea", "떠나는 사람"], ["leaveb", "남은 친구"]);
   await sendAs(b, roomId, ["예전 이야기"]);
   const aPage = await a.context.newPage();
   await aPage.goto(`/rooms/${roomId}`);

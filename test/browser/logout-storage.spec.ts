@@ -1,6 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
 import { composer, logIn, pendingRows, swallowSends, tabLink } from "./helpers";
-import { apiUser, befriend, directRoom } from "./seed";
+import { twoPeople } from "./seed";
 
 /** Every key of this page's localStorage and sessionStorage that names the user. */
 const keysOf = (page: Page, userId: string) =>
@@ -10,10 +10,7 @@ const keysOf = (page: Page, userId: string) =>
   );
 
 test("logging out forgets the account's unsent messages; the next account on the same browser finds nothing", async ({ browser }) => {
-  const a = await apiUser(browser, "shareda", "먼저 쓴 사람");
-  const b = await apiUser(browser, "sharedb", "다음 사람");
-  await befriend(a, b);
-  const roomId = await directRoom(a, b);
+  const { a, b, roomId } = await twoPeople(browser, ["shareda", "먼저 쓴 사람"], ["sharedb", "다음 사람"]);
   const page = await a.context.newPage();
   // The server never hears the send, so it stays unsent in the outbox.
   await swallowSends(page);

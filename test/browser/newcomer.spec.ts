@@ -3,7 +3,7 @@ import { en } from "../../web/src/i18n/en";
 import { ko } from "../../web/src/i18n/ko";
 import { expectAccessible } from "./a11y";
 import { composer, storedBubbles } from "./helpers";
-import { apiUser, befriend, directRoom, logInContext, sendAs } from "./seed";
+import { apiUser, befriend, directRoom, logInContext, sendAs, twoPeople } from "./seed";
 
 /** What a new user meets first: where the focus starts, readable errors, banners, counts, long messages. */
 
@@ -13,10 +13,7 @@ const overlaps = async (a: Locator, b: Locator): Promise<boolean> => {
 };
 
 test("the login screen starts in the ID field; a room starts in the message box", async ({ browser }) => {
-  const me = await apiUser(browser, "focus", "포커스");
-  const friend = await apiUser(browser, "focusf", "친구");
-  await befriend(me, friend);
-  const roomId = await directRoom(friend, me);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["focus", "포커스"], ["focusf", "친구"]);
   await sendAs(friend, roomId, ["안녕"]);
 
   const guest = await browser.newPage();
@@ -65,10 +62,7 @@ test("errors on the yellow login and the blue room are readable (4.5:1), and the
 });
 
 test("the offline banner takes its own room: it covers neither the newest chat nor the newest message", async ({ browser }) => {
-  const me = await apiUser(browser, "bann", "배너");
-  const friend = await apiUser(browser, "bannf", "친구");
-  await befriend(me, friend);
-  const roomId = await directRoom(friend, me);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["bann", "배너"], ["bannf", "친구"]);
   await sendAs(friend, roomId, ["첫 메시지", "가장 새 메시지"]);
   const page = await me.context.newPage();
   const banner = page.getByRole("status").filter({ hasText: ko.offline });
@@ -116,10 +110,7 @@ test("English counts agree with their number: 1 unread message, 2 unread message
 });
 
 test("a 10,000-character message shows its first 500 characters and a View all that opens the whole text", async ({ browser }) => {
-  const me = await apiUser(browser, "longm", "긴 글");
-  const friend = await apiUser(browser, "longf", "수다");
-  await befriend(me, friend);
-  const roomId = await directRoom(friend, me);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["longm", "긴 글"], ["longf", "수다"]);
   // a link in the part the bubble shows, another past the cut, Hangul and emoji (two UTF-16 units) throughout
   const head = "처음에 https://example.com/first 링크 ";
   const tail = " 끝에 https://example.com/last 링크";

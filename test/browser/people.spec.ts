@@ -4,16 +4,13 @@ import { en } from "../../web/src/i18n/en";
 import { ko } from "../../web/src/i18n/ko";
 import { expectAccessible } from "./a11y";
 import { composer, sendMessage, storedBubbles } from "./helpers";
-import { addAsFriend, apiUser, befriend, directRoom, sendAs } from "./seed";
+import { sendAs, twoPeople } from "./seed";
 
 const banner = (page: Page) => page.getByRole("region", { name: "친구로 추가되지 않은 사용자입니다." });
 
 test("a 1:1 room with someone not in my friends shows 친구로 추가되지 않은 사용자입니다 with 추가, which adds them", async ({ browser }) => {
-  const a = await apiUser(browser, "onewaya", "먼저 추가한 사람");
-  const b = await apiUser(browser, "onewayb", "추가된 사람");
   // One way: a adds b and writes at once; b has not added a.
-  await addAsFriend(a, b);
-  const roomId = await directRoom(a, b);
+  const { a, b, roomId } = await twoPeople(browser, ["onewaya", "먼저 추가한 사람"], ["onewayb", "추가된 사람"], { oneWay: true });
   await sendAs(a, roomId, ["안녕하세요"]);
 
   const page = await b.context.newPage();
@@ -38,11 +35,8 @@ test("a 1:1 room with someone not in my friends shows 친구로 추가되지 않
 });
 
 test("차단 from the banner: the blocked's messages never appear; 차단 해제 in settings brings only what follows", async ({ browser }) => {
-  const a = await apiUser(browser, "blocka", "차단될 사람");
-  const b = await apiUser(browser, "blockb", "차단한 사람");
   // Only a has b as a friend: b sees the banner.
-  await addAsFriend(a, b);
-  const roomId = await directRoom(a, b);
+  const { a, b, roomId } = await twoPeople(browser, ["blocka", "차단될 사람"], ["blockb", "차단한 사람"], { oneWay: true });
   await sendAs(a, roomId, ["차단 전"]);
 
   const page = await b.context.newPage();
@@ -82,10 +76,7 @@ test("차단 from the banner: the blocked's messages never appear; 차단 해제
 
 for (const [lang, c] of [["ko", ko], ["en", en]] as const) {
   test(`the non-friend banner and the block confirmation in ${lang}: accessible, with a screenshot`, async ({ browser }) => {
-    const a = await apiUser(browser, "shota", lang === "ko" ? "김민지" : "Minji Kim");
-    const b = await apiUser(browser, "shotb", lang === "ko" ? "박지우" : "Jiwoo Park");
-    await addAsFriend(a, b);
-    const roomId = await directRoom(a, b);
+    const { a, b, roomId } = await twoPeople(browser, ["shota", lang === "ko" ? "김민지" : "Minji Kim"], ["shotb", lang === "ko" ? "박지우" : "Jiwoo Park"], { oneWay: true });
     await sendAs(a, roomId, [lang === "ko" ? "안녕하세요, 지우 씨" : "Hi Jiwoo"]);
     const context = await browser.newContext({ locale: lang === "ko" ? "ko-KR" : "en-US", viewport: { width: 360, height: 740 }, deviceScaleFactor: 2, bypassCSP: true });
     await context.addCookies(await b.context.cookies());

@@ -1,12 +1,9 @@
 import { expect, test } from "@playwright/test";
 import { friendRow } from "./helpers";
-import { apiUser, befriend, directRoom, sendAs } from "./seed";
+import { sendAs, twoPeople } from "./seed";
 
 test("a friend's new name reaches the friend list, the chat list and the open room's header without a reload", async ({ browser }) => {
-  const a = await apiUser(browser, "renamea", "옛 이름");
-  const b = await apiUser(browser, "renameb", "친구");
-  await befriend(a, b);
-  const roomId = await directRoom(a, b);
+  const { a, b, roomId } = await twoPeople(browser, ["renamea", "옛 이름"], ["renameb", "친구"]);
   await sendAs(a, roomId, ["안녕"]);
 
   // b has a's room, the friend list and the chat list open, each in its own tab.

@@ -19,7 +19,6 @@ const SHOTS = fileURLToPath(new URL("./.artifacts/screenshots/", import.meta.url
 mkdirSync(SHOTS, { recursive: true });
 
 const catalogues = { ko, en } as const;
-type Lang = keyof typeof catalogues;
 
 const TIME = { ko: /^오[전후] \d{1,2}:\d{2}$/, en: /^\d{1,2}:\d{2}\s?[AP]M$/ } as const;
 const SEPARATOR = { ko: /^\d{4}년 \d{1,2}월 \d{1,2}일 [월화수목금토일]요일$/, en: /^[A-Z][a-z]+day, [A-Z][a-z]+ \d{1,2}, \d{4}$/ } as const;

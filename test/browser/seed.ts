@@ -46,6 +46,22 @@ export const directRoom = async (a: ApiUser, b: ApiUser): Promise<string> => {
   return ((await response.json()) as { room: { id: string } }).room.id;
 };
 
+/**
+ * Two people, each signed up in their own browser context as `[prefix, display name]`, who added
+ * each other (or only `a` added `b`: `oneWay`), and their 1:1 room, still empty.
+ */
+export const twoPeople = async (
+  browser: Browser,
+  a: readonly [prefix: string, displayName: string],
+  b: readonly [prefix: string, displayName: string],
+  { oneWay = false } = {},
+): Promise<{ a: ApiUser; b: ApiUser; roomId: string }> => {
+  const first = await apiUser(browser, ...a);
+  const second = await apiUser(browser, ...b);
+  await (oneWay ? addAsFriend(first, second) : befriend(first, second));
+  return { a: first, b: second, roomId: await directRoom(first, second) };
+};
+
 /** A group of `creator` and `members` (the creator's friends), optionally named; returns its id. */
 export const groupRoom = async (creator: ApiUser, members: readonly ApiUser[], title?: string): Promise<string> => {
   const response = await creator.context.request.post("/api/rooms/group", { data: { memberIds: members.map((m) => m.id), ...(title ? { title } : {}) } });

@@ -1,6 +1,6 @@
 import { expect, test } from "@playwright/test";
 import { composer, myStoredBubbles, pendingRows, sendMessage, signUp, uniqueUsername } from "./helpers";
-import { apiUser, befriend, directRoom, sendAs } from "./seed";
+import { sendAs, twoPeople } from "./seed";
 
 /** Each spoof as sent, what its link must read and where it must go. */
 const SPOOFS = [
@@ -13,10 +13,7 @@ const SPOOFS = [
 ];
 
 test("spoofed links show the real host and go to the real URL", async ({ browser }) => {
-  const sender = await apiUser(browser, "spoofa", "보낸 사람");
-  const reader = await apiUser(browser, "spoofb", "읽는 사람");
-  await befriend(sender, reader);
-  const roomId = await directRoom(sender, reader);
+  const { a: sender, b: reader, roomId } = await twoPeople(browser, ["spoofa", "보낸 사람"], ["spoofb", "읽는 사람"]);
   await sendAs(sender, roomId, SPOOFS.map((s) => s.sent));
 
   const page = await reader.context.newPage();
@@ -36,10 +33,7 @@ test("spoofed links show the real host and go to the real URL", async ({ browser
 
 test("the room header shows the peer's @id under the name", async ({ browser }) => {
   // Two accounts may carry the same name: the header tells them apart by ID.
-  const real = await apiUser(browser, "realkim", "김철수");
-  const me = await apiUser(browser, "headerme", "나");
-  await befriend(me, real);
-  const roomId = await directRoom(me, real);
+  const { a: real, b: me, roomId } = await twoPeople(browser, ["realkim", "김철수"], ["headerme", "나"]);
   const page = await me.context.newPage();
   await page.goto(`/rooms/${roomId}`);
   const header = page.getByRole("banner");
@@ -50,10 +44,7 @@ test("the room header shows the peer's @id under the name", async ({ browser }) 
 });
 
 test("the composer does not send a message of spaces and a zero-width space", async ({ browser }) => {
-  const me = await apiUser(browser, "blankme", "나");
-  const friend = await apiUser(browser, "blankyou", "너");
-  await befriend(me, friend);
-  const roomId = await directRoom(me, friend);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["blankme", "나"], ["blankyou", "너"]);
   const page = await me.context.newPage();
   await page.goto(`/rooms/${roomId}`);
 

@@ -2,7 +2,7 @@ import { expect, type Page, type Route, test, type WebSocketRoute } from "@playw
 import { en } from "../../web/src/i18n/en";
 import { ko } from "../../web/src/i18n/ko";
 import { composer, pendingRows, storedBubbles, tabLink } from "./helpers";
-import { apiUser, befriend, directRoom, logInContext, sendAs } from "./seed";
+import { apiUser, befriend, directRoom, logInContext, sendAs, twoPeople } from "./seed";
 
 /** Every state a screen can be in besides "here is your data": loading, empty, failed, offline. */
 
@@ -72,10 +72,7 @@ test("empty states say what to do next (ko)", async ({ browser }) => {
 
 test("loading shows skeletons; a failed load shows an error with a retry that works (en)", async ({ browser }) => {
   test.setTimeout(90_000);
-  const me = await apiUser(browser, "errs", "Error Person");
-  const friend = await apiUser(browser, "errsf", "한 친구");
-  await befriend(me, friend);
-  const roomId = await directRoom(me, friend);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["errs", "Error Person"], ["errsf", "한 친구"]);
   await sendAs(friend, roomId, ["잘 지냈어?"]);
   const context = await browser.newContext({ locale: "en-US" });
   await logInContext(context, me);
@@ -145,10 +142,7 @@ test("loading shows skeletons; a failed load shows an error with a retry that wo
 
 test("offline: a banner on every screen, messages wait in the outbox and go when back online", async ({ browser }) => {
   test.setTimeout(90_000);
-  const me = await apiUser(browser, "offl", "오프라인");
-  const friend = await apiUser(browser, "offlf", "받는 친구");
-  await befriend(me, friend);
-  const roomId = await directRoom(me, friend);
+  const { a: me, b: friend, roomId } = await twoPeople(browser, ["offl", "오프라인"], ["offlf", "받는 친구"]);
   const page = await me.context.newPage();
   const offline = `${ko.offline} ${ko.offlineSendHint}`;
 
