@@ -91,6 +91,8 @@ export class RoomLog {
       .values(messageRow)
       .prepare();
     // A send's insert doubles as its repeat check: a (sender, clientId) stored before returns nothing.
+    // Run it with `get()`: a RETURNING statement whose row is left unread keeps its transaction from
+    // committing (SQLITE_BUSY), which is why the import keeps a statement of its own.
     this.insertNew = this.db.insert(logMessages).values(messageRow).onConflictDoNothing().returning({ seq: logMessages.seq }).prepare();
     // An import that was cut short writes its last page again: the rows it has already are kept.
     this.importMessage = this.db

@@ -1,7 +1,7 @@
 import { type Browser, expect, type Page, test } from "@playwright/test";
 import { ko } from "../../web/src/i18n/ko";
 import { composer, storedBubbles } from "./helpers";
-import { type ApiUser, apiUser, befriend, directRoom, logInContext, sendAs, twoPeople } from "./seed";
+import { type ApiUser, apiUser, logInContext, roomWithFriend, sendAs, twoPeople } from "./seed";
 
 /** At 1,024 px and wider: the list on the left, the open room on the right, both live; phones keep one screen. */
 
@@ -20,10 +20,8 @@ test("at 1,280 px the chat list and the open room sit side by side, both live", 
   const me = await apiUser(browser, "desk", "데스크톱");
   const open = await apiUser(browser, "deska", "열린 방");
   const other = await apiUser(browser, "deskb", "다른 방");
-  await befriend(me, open);
-  await befriend(me, other);
-  const openRoom = await directRoom(open, me);
-  const otherRoom = await directRoom(other, me);
+  const openRoom = await roomWithFriend(me, open);
+  const otherRoom = await roomWithFriend(me, other);
   await sendAs(other, otherRoom, ["먼저 온 메시지"]);
   await sendAs(open, openRoom, ["안녕하세요"]);
   const { context, page } = await pageAt(browser, me, 1280);

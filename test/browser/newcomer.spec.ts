@@ -3,7 +3,7 @@ import { en } from "../../web/src/i18n/en";
 import { ko } from "../../web/src/i18n/ko";
 import { expectAccessible } from "./a11y";
 import { composer, storedBubbles } from "./helpers";
-import { apiUser, befriend, directRoom, logInContext, sendAs, twoPeople } from "./seed";
+import { apiUser, logInContext, roomWithFriend, sendAs, twoPeople } from "./seed";
 
 /** What a new user meets first: where the focus starts, readable errors, banners, counts, long messages. */
 
@@ -92,10 +92,8 @@ test("English counts agree with their number: 1 unread message, 2 unread message
   const me = await apiUser(browser, "plur", "Plural");
   const one = await apiUser(browser, "plura", "One");
   const two = await apiUser(browser, "plurb", "Two");
-  await befriend(me, one);
-  await befriend(me, two);
-  await sendAs(one, await directRoom(one, me), ["hi"]);
-  await sendAs(two, await directRoom(two, me), ["hey", "you there?"]);
+  await sendAs(one, await roomWithFriend(me, one), ["hi"]);
+  await sendAs(two, await roomWithFriend(me, two), ["hey", "you there?"]);
   const context = await browser.newContext({ locale: "en-US" });
   await logInContext(context, me);
   const page = await context.newPage();

@@ -1,7 +1,7 @@
 import { expect, type Page, test } from "@playwright/test";
 import { tabLink } from "./helpers";
 import { installServiceWorker, pushDelivery, shownNotifications } from "./push-helpers";
-import { apiUser, befriend, directRoom, sendAs } from "./seed";
+import { apiUser, roomWithFriend, sendAs } from "./seed";
 
 /**
  * The tab that is open but not looked at (web/src/lib/message-alert.ts, alert-output.ts). A headless
@@ -29,10 +29,8 @@ test("a tab not looked at shows a notification and chimes for a new message, nev
   const me = await apiUser(browser, "alertme", "알림 받는 사람");
   const minji = await apiUser(browser, "alertminji", "민지");
   const jun = await apiUser(browser, "alertjun", "준");
-  await befriend(me, minji);
-  await befriend(me, jun);
-  const minjiRoom = await directRoom(me, minji);
-  const junRoom = await directRoom(me, jun);
+  const minjiRoom = await roomWithFriend(me, minji);
+  const junRoom = await roomWithFriend(me, jun);
 
   await me.context.grantPermissions(["notifications"]);
   await me.context.route("**/api/push/subscriptions", (route) => route.fulfill({ status: 204 }));

@@ -46,6 +46,12 @@ export const directRoom = async (a: ApiUser, b: ApiUser): Promise<string> => {
   return ((await response.json()) as { room: { id: string } }).room.id;
 };
 
+/** `me` and `friend` add each other; their 1:1 room's id. */
+export const roomWithFriend = async (me: ApiUser, friend: ApiUser): Promise<string> => {
+  await befriend(me, friend);
+  return directRoom(me, friend);
+};
+
 /**
  * Two people, each signed up in their own browser context as `[prefix, display name]`, who added
  * each other (or only `a` added `b`: `oneWay`), and their 1:1 room, still empty.
@@ -58,7 +64,8 @@ export const twoPeople = async (
 ): Promise<{ a: ApiUser; b: ApiUser; roomId: string }> => {
   const first = await apiUser(browser, ...a);
   const second = await apiUser(browser, ...b);
-  await (oneWay ? addAsFriend(first, second) : befriend(first, second));
+  if (!oneWay) return { a: first, b: second, roomId: await roomWithFriend(first, second) };
+  await addAsFriend(first, second);
   return { a: first, b: second, roomId: await directRoom(first, second) };
 };
 
