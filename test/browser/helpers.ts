@@ -102,24 +102,31 @@ export const ROOM_SOCKET = /\/api\/rooms\/[^/]+\/ws$/;
 
 /**
  * Routes the room sockets of a page (or of every page of a context) through a man in the middle
- * that swallows `send` frames, as a stalled connection would, until `release()`; `sockets` are the
+ * that keeps every frame the page gets through to the server in `passed` and, while swallowing,
+ * swallows `send` frames as a stalled connection would, until `release()`; `sockets` are the
  * routed connections, to close (the app then reconnects and resends).
  */
-export const swallowSends = async (target: Page | BrowserContext) => {
-  let swallowing = true;
+export const routeRoomSockets = async (target: Page | BrowserContext, { swallow }: { swallow: boolean }) => {
+  let swallowing = swallow;
   const sockets: WebSocketRoute[] = [];
+  const passed: string[] = [];
   await target.routeWebSocket(ROOM_SOCKET, (ws) => {
     const server = ws.connectToServer();
     sockets.push(ws);
     ws.onMessage((raw) => {
-      if (swallowing && raw.toString().includes('"type":"send"')) return;
+      const text = raw.toString();
+      if (swallowing && text.includes('"type":"send"')) return;
+      passed.push(text);
       server.send(raw);
     });
   });
   return {
     sockets,
+    passed,
     release: () => {
       swallowing = false;
     },
   };
 };
+
+export const swallowSends = (target: Page | BrowserContext) => routeRoomSockets(target, { swallow: true });

@@ -1,5 +1,6 @@
 import { expect, type Page, test } from "@playwright/test";
-import { addFriend, composer, myStoredBubbles, newPerson, openChatWith, pendingRows, sendMessage, storedBubbles, swallowSends } from "./helpers";
+import { addFriend, composer, myStoredBubbles, newPerson, openChatWith, pendingRows, routeRoomSockets, sendMessage, storedBubbles, swallowSends } from "./helpers";
+import { twoPeople } from "./seed";
 
 /**
  * Sender order (docs/architecture.md): one sender's messages are stored, and shown on every
@@ -93,6 +94,30 @@ test("two tabs of one user typing in turn: one order, the order typed across bot
   await expect(myStoredBubbles(tab2)).toHaveText(typed);
   await b.page.goto(`/rooms/${roomId}`);
   await expect(storedBubbles(b.page)).toHaveText(typed);
+  await a.context.close();
+  await b.context.close();
+});
+
+test("a tab that reconnects leaves a line another tab is sending to that tab", async ({ browser }) => {
+  const { a, b, roomId } = await twoPeople(browser, ["recona", "다시 잇는"], ["reconb", "받는 쪽"]);
+  const [tab1, tab2] = [await a.context.newPage(), await a.context.newPage()];
+  await swallowSends(tab1);
+  await tab1.goto(`/rooms/${roomId}`);
+  const watched = await routeRoomSockets(tab2, { swallow: false });
+  await tab2.goto(`/rooms/${roomId}`);
+  const framesOf = (type: string) => watched.passed.map((text) => JSON.parse(text) as { type: string; body?: string }).filter((f) => f.type === type);
+  // A connection's `sync` goes once it is ready for sends, just before them.
+  await expect.poll(() => framesOf("sync").length).toBe(1);
+
+  // Tab 1 writes a line; its send is held back (a stalled connection). Tab 2 shows it, and leaves it to tab 1.
+  await sendMessage(tab1, "1번 탭의 줄");
+  await expect(myBubbles(tab2)).toHaveText(["1번 탭의 줄"]);
+  // Tab 2 loses its own connection meanwhile and reconnects: tab 1's line is still tab 1's to send.
+  await watched.sockets[0]!.close({ code: 1012, reason: "test: reconnect" });
+  await expect.poll(() => framesOf("sync").length).toBe(2);
+  await sendMessage(tab2, "2번 탭의 줄");
+  await expect.poll(() => framesOf("send").length).toBeGreaterThan(0);
+  expect(framesOf("send").map((f) => f.body)).toEqual(["2번 탭의 줄"]);
   await a.context.close();
   await b.context.close();
 });

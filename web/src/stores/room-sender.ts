@@ -36,6 +36,11 @@ export const createRoomSender = (opts: {
   const bucket: Bucket = { tokens: 0, at: 0, strikes: 0 };
   /** When each entry was last sent on this connection. */
   const inFlight = new Map<string, number>();
+  /**
+   * Entries another tab is sending, and since when. Kept when this tab reconnects: the other tab's
+   * connection is its own, and sending its entries from here too would race it for no gain.
+   */
+  const adopted = new Map<string, number>();
   let holdUntil = 0;
   let timer: ReturnType<typeof setTimeout> | undefined;
   let timerAt = Infinity;
@@ -64,13 +69,21 @@ export const createRoomSender = (opts: {
     return false;
   };
 
+  /** Settled entries leave the outbox: nothing here needs their times any more. */
+  const forgetSettled = (pending: readonly string[]) => {
+    const keep = new Set(pending);
+    for (const times of [inFlight, adopted]) for (const id of times.keys()) if (!keep.has(id)) times.delete(id);
+  };
+
   /** Sends, in order, every pending entry not in flight, for as long as the allowance lasts. */
   const pump = () => {
     const now = Date.now();
     if (!allowance) return;
     if (now < holdUntil) return later(holdUntil - now);
-    for (const { entry, after } of sendOrder(opts.outbox())) {
-      const sent = inFlight.get(entry.clientId);
+    const order = sendOrder(opts.outbox());
+    forgetSettled(order.map((s) => s.entry.clientId));
+    for (const { entry, after } of order) {
+      const sent = inFlight.get(entry.clientId) ?? adopted.get(entry.clientId);
       if (sent !== undefined && now - sent < RESEND_UNANSWERED_MS) continue;
       if (!spend(now)) return;
       if (!opts.transmit({ type: "send", clientId: entry.clientId, body: entry.body, ...(after !== undefined && { after }) })) return;
@@ -119,14 +132,17 @@ export const createRoomSender = (opts: {
     /** Entries another tab is sending: not sent from here unless they stay unanswered. */
     adopt: (clientIds: readonly string[]) => {
       const now = Date.now();
-      for (const id of clientIds) if (!inFlight.has(id)) inFlight.set(id, now);
+      for (const id of clientIds) if (!adopted.has(id)) adopted.set(id, now);
     },
     /** The server refused a send: it and everything written after it go again, in order. */
     refused: (clientId: string, code: RoomErrorCode) => {
       if (PERMANENT_ERRORS.has(code)) return opts.refuse(new Set([clientId]));
       const order = sendOrder(opts.outbox());
       const from = order.findIndex((s) => s.entry.clientId === clientId);
-      for (const { entry } of from < 0 ? [] : order.slice(from)) inFlight.delete(entry.clientId);
+      for (const { entry } of from < 0 ? [] : order.slice(from)) {
+        inFlight.delete(entry.clientId);
+        adopted.delete(entry.clientId);
+      }
       if (code === "rate_limited") bucket.tokens = 0;
       if (code === "store_failed") holdUntil = Date.now() + RESEND_AFTER_STORE_FAILED_MS * (1 + Math.random());
       // out_of_order: the entry before it is on its way; its answer (or the next tick) sends this again.
