@@ -3,7 +3,7 @@ import { and, eq, inArray, sql } from "drizzle-orm";
 import { type Message, type Room, SOCKET_LIMITS } from "../worker/contract";
 import { getDb } from "../worker/db/client";
 import { roomMembers, users } from "../worker/db/schema";
-import { userHub } from "../worker/lib/hubs";
+import { d1Writer, userHub } from "../worker/lib/hubs";
 import { AlarmClock } from "./alarm-clock";
 import { ChatListNotifier } from "./chat-list-notifier";
 import { D1WriteBehind } from "./d1-write-behind";
@@ -67,7 +67,7 @@ export class ChatRoom extends DurableObject<Env> {
   private readonly db = getDb(this.env);
   private readonly log = new RoomLog(this.ctx.storage, this.roomId);
   private readonly clock = new AlarmClock(this.ctx.storage);
-  private readonly writeBehind = new D1WriteBehind(this.log, this.env.DB, this.clock);
+  private readonly writeBehind = new D1WriteBehind(this.log, this.env.DB, d1Writer(this.env, this.roomId), this.clock);
   private readonly allowances = new MemberAllowances(this.ctx.storage.kv, SEND_ALLOWANCE, allowanceFrom(this.env));
   private readonly syncBudgets = new MemberAllowances(this.ctx.storage.kv, "sync-bytes", SYNC_BYTES);
   private readonly blocks = new RoomBlocks(this.ctx.storage.kv, this.ctx.storage);

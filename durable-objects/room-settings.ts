@@ -1,7 +1,7 @@
 import { and, eq, sql } from "drizzle-orm";
 import type { Db } from "../worker/db/client";
 import { roomMembers } from "../worker/db/schema";
-import { setVersion } from "./d1-log-statements";
+import { setVersions } from "./d1-log-statements";
 import type { D1WriteBehind } from "./d1-write-behind";
 import type { RoomLog } from "./room-log/room-log";
 
@@ -59,6 +59,6 @@ export class RoomSettings {
    * push a copy set now past the log's.
    */
   private nextVersion() {
-    return !this.log.behindInD1() ? [setVersion(this.db, this.log.roomId, this.log.room.version + 1)] : [];
+    return !this.log.behindInD1() ? [setVersions(this.db, JSON.stringify({ [this.log.roomId]: this.log.room.version + 1 }))] : [];
   }
 }

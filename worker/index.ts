@@ -13,6 +13,7 @@ import { pushRoutes } from "./routes/push";
 import { roomRoutes } from "./routes/rooms";
 
 export { ChatRoom } from "../durable-objects/chat-room";
+export { D1Writer } from "../durable-objects/d1-writer";
 export { UserHub } from "../durable-objects/user-hub";
 
 const app = new Hono<AppEnv>().basePath("/api");

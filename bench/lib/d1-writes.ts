@@ -1,6 +1,6 @@
 /**
- * The app's D1 write transactions as its room objects report them: one stdout line per D1 write
- * transaction, `{"event":"d1_write","kind":"write_behind"|"membership"|"import","roomId":…,
+ * The app's D1 write transactions as its D1 writers and room objects report them: one stdout line
+ * per D1 write transaction, `{"event":"d1_write","kind":"write_behind"|"membership","rooms":n,
  * "messages":n,"cursors":n,"maxLagMs":n,"ok":true|false}` (a failed batch is retried, so it counts
  * as a transaction but delivers no messages). From them: D1 write transactions per message, and
  * each message's lag behind its ack, bounded above by its batch's `maxLagMs`.
@@ -9,7 +9,8 @@ import { waitFor } from "./slices.ts";
 
 export interface D1Write {
   kind: string;
-  roomId: string;
+  /** How many rooms' writes the transaction carried. */
+  rooms: number;
   messages: number;
   cursors: number;
   maxLagMs: number;
@@ -28,11 +29,11 @@ export const parseD1Write = (line: string): D1Write | null => {
     throw new Error(`not JSON: ${line.slice(0, 200)}`);
   }
   if (v.event !== "d1_write") return null;
-  const { kind, roomId, messages, cursors, maxLagMs, ok } = v;
-  if (typeof kind !== "string" || typeof roomId !== "string" || !count(messages) || !count(cursors) || !count(maxLagMs) || typeof ok !== "boolean") {
+  const { kind, rooms, messages, cursors, maxLagMs, ok } = v;
+  if (typeof kind !== "string" || !count(rooms) || !count(messages) || !count(cursors) || !count(maxLagMs) || typeof ok !== "boolean") {
     throw new Error(`unexpected fields: ${line.slice(0, 200)}`);
   }
-  return { kind, roomId, messages, cursors, maxLagMs, ok };
+  return { kind, rooms, messages, cursors, maxLagMs, ok };
 };
 
 /** Nearest-rank percentile of values that each stand for `weight` samples; NaN for none. */

@@ -1,4 +1,5 @@
 import { evictDurableObject, runInDurableObject } from "cloudflare:test";
+import type { RoomWriteSink } from "../../../durable-objects/d1-writer";
 import { allowanceKey } from "../../../durable-objects/member-allowances";
 import { SEND_ALLOWANCE } from "../../../durable-objects/chat-room";
 import { env } from "cloudflare:workers";
@@ -115,15 +116,18 @@ export const distinctInOrder = (messages: { seq: number; id: string; body: strin
 
 /** Shared between the test and the object's instance (both run in the same isolate). */
 interface BatchState {
-  /** Drafts per batch call, in call order (a commit is one statement per draft). */
+  /**
+   * The room's writes to D1, in call order, each by its size: a window's write through its D1
+   * writer (its messages), or a membership change's batch (its statements).
+   */
   drafts: number[];
-  /** While true, the next batch waits before touching D1. */
+  /** While true, the next write waits before going anywhere. */
   hold: boolean;
-  /** Set by the wrapper once a batch is waiting on `hold`. */
+  /** Set by the wrapper once a write is waiting on `hold`. */
   waiting: boolean;
-  /** Indexes (in `drafts`) of the batch calls that fail inside D1. */
+  /** Indexes (in `drafts`) of the writes that fail: a membership batch inside D1, a window's write at its writer. */
   failCalls: Set<number>;
-  /** Indexes of the batch calls that commit in D1 but whose answer is lost (the call throws). */
+  /** Indexes of the writes that commit in D1 but whose answer is lost (the call throws). */
   loseCalls: Set<number>;
 }
 
@@ -131,54 +135,61 @@ interface BatchState {
 const poisons = new WeakSet<D1PreparedStatement>();
 
 /**
- * Wraps the D1 `batch` of the room object's current instance (its store's `d1` field is private,
- * hence the cast). It counts batches and their sizes, can hold the next batch before it reaches D1 (so sends
- * pile up behind it), can make batches fail *inside* D1 (the real statements run, followed by one
- * that violates NOT NULL, so the transaction must roll everything back), and can lose a committed
- * batch's answer (D1 committed, the call throws: a timeout or a dropped connection after commit). The wrapper lives on
- * the instance: evicting the object removes it.
+ * Wraps the room object's two ways to D1 in its current instance (its write-behind's `d1`, for
+ * membership changes, and `writer`, for each window's write; private, hence the cast). It counts
+ * writes and their sizes, can hold the next write before it goes (so sends pile up behind it), can
+ * make writes fail (a membership batch *inside* D1: the real statements run, followed by one that
+ * violates NOT NULL, so the transaction must roll everything back; a window's write refused by its
+ * writer, as when D1 refused the writer's transaction: d1-writer.test.ts runs that one for real),
+ * and can lose a committed write's answer (D1 committed, the call throws: a timeout or a dropped
+ * connection after commit). The wrapper lives on the instance: evicting the object removes it.
  *
- * The held batch polls a flag with 1 ms timers instead of awaiting a promise from the test: the
+ * The held write polls a flag with 1 ms timers instead of awaiting a promise from the test: the
  * test and the object run in the same isolate but in different request contexts.
  */
 export const controlBatches = async (roomId: string) => {
   const state: BatchState = { drafts: [], hold: false, waiting: false, failCalls: new Set(), loseCalls: new Set() };
   await runInDurableObject(roomStub(roomId), (instance: object) => {
-    const store = (instance as unknown as { writeBehind: { d1: D1Database } }).writeBehind;
-    const d1 = store.d1;
+    const store = (instance as unknown as { writeBehind: { d1: D1Database; writer: RoomWriteSink } }).writeBehind;
+    const { d1, writer } = store;
     const failing = d1.prepare("insert into rooms (id, kind, updated_at) values (?, 'direct', null)").bind(`poison-${crypto.randomUUID()}`);
     poisons.add(failing);
-    const batch = async (statements: D1PreparedStatement[]) => {
-      // An outer wrapper's poison reaches this one as an extra statement: not a draft.
-      const index = state.drafts.push(statements.filter((s) => !poisons.has(s)).length) - 1;
+    const through = async <T>(size: number, fail: () => Promise<T>, run: () => Promise<T>): Promise<T> => {
+      const index = state.drafts.push(size) - 1;
       if (state.hold) {
         state.waiting = true;
         while (state.hold) await new Promise((r) => setTimeout(r, 1));
         state.waiting = false;
       }
-      if (state.failCalls.has(index)) return d1.batch([...statements, failing]);
-      const result = await d1.batch(statements);
-      if (state.loseCalls.has(index)) throw new Error("injected: the batch committed but its answer was lost");
+      if (state.failCalls.has(index)) return fail();
+      const result = await run();
+      if (state.loseCalls.has(index)) throw new Error("injected: the write committed but its answer was lost");
       return result;
     };
+    // An outer wrapper's poison reaches an inner one as an extra statement: not a draft.
+    const batch = (statements: D1PreparedStatement[]) =>
+      through(statements.filter((s) => !poisons.has(s)).length, () => d1.batch([...statements, failing]), () => d1.batch(statements));
     store.d1 = { prepare: (query: string) => d1.prepare(query), batch } as unknown as D1Database;
+    store.writer = {
+      write: (write) => through(write.messages.length, async () => ({ ok: false, error: "injected: D1 refused the writer's transaction" }), () => writer.write(write)),
+    };
   });
   return {
     state,
-    /** The next batch will wait until `release()`. */
+    /** The next write will wait until `release()`. */
     hold: () => {
       state.hold = true;
     },
-    /** Resolves once a batch is waiting on `hold`. */
-    heldBatch: () => waitFor(() => state.waiting, () => "no batch reached D1 while held"),
+    /** Resolves once a write is waiting on `hold`. */
+    heldBatch: () => waitFor(() => state.waiting, () => "no write reached D1 while held"),
     release: () => {
       state.hold = false;
     },
-    /** The next batch that starts from now on (not one already held) fails inside D1. */
+    /** The next write that starts from now on (not one already held) fails. */
     failNextBatch: () => {
       state.failCalls.add(state.drafts.length);
     },
-    /** The next batch that starts from now on commits, but its caller gets an error instead. */
+    /** The next write that starts from now on commits, but its caller gets an error instead. */
     loseNextAnswer: () => {
       state.loseCalls.add(state.drafts.length);
     },

@@ -1,9 +1,9 @@
-import { runDurableObjectAlarm } from "cloudflare:test";
+import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import type { Room } from "../../../worker/contract";
 import { body } from "../contract-helpers";
 import { call, group, type TestSocket } from "../harness";
-import { failNextCommit, roomStub } from "../room-log-helpers";
+import { d1CaughtUp, failNextCommit, roomStub } from "../room-log-helpers";
 import { connectedPair, controlBatches, cursorOf, d1Log, distinctInOrder, roomRow, serverLog, storedTwice, waitFor } from "./support";
 
 /**
@@ -65,6 +65,23 @@ describe("D1 write-behind", { timeout: 30_000 }, () => {
     await d1HoldsTheLog(room.id);
     sa.close();
     sb.close();
+  });
+
+  it("the backstop alarm firing while the room's write is on its way sends nothing more and stands by again", async () => {
+    const { room, sa } = await connectedPair();
+    const batches = await controlBatches(room.id);
+    batches.hold();
+    sendAll(sa, ["on its way"]);
+    await batches.heldBatch();
+    expect(await runDurableObjectAlarm(roomStub(room.id))).toBe(true);
+    expect(batches.state.drafts).toEqual([1]);
+    expect(await runInDurableObject(roomStub(room.id), (_: object, state: DurableObjectState) => state.storage.getAlarm())).not.toBeNull();
+
+    batches.release();
+    await d1CaughtUp(room.id);
+    await d1HoldsTheLog(room.id);
+    expect(batches.state.drafts).toEqual([1]);
+    sa.close();
   });
 
   it("D1 failing: the conversation goes on, the alarm retries, and D1 ends with the whole log once, with no gap", async () => {
