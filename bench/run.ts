@@ -524,7 +524,7 @@ const main = async () => {
           fanout = await runFanout(app, relays, d1Log, rooms);
           if (fanout.d1Writes.measured) {
             const b = fanout.d1Writes.busy;
-            log(`D1 writes in ping-pong and burst: ${b.transactions} transactions for ${b.messages} of ${b.sent} messages (${fmt(b.txPerMessage)} per message), lag p50 ${fmt(b.lagP50)} ms, p99 ${fmt(b.lagP99)} ms (upper bounds)`);
+            log(`D1 writes in ping-pong and burst: ${b.transactions} transactions for ${b.messages} of ${b.sent} messages (${fmt(b.txPerMessage)} per message), lag behind the ack p50 ${fmt(b.lagP50)} ms, p99 ${fmt(b.lagP99)} ms (upper bounds)`);
           } else log(fanout.d1Writes.note);
         } catch (err) {
           record("fan-out", err);
@@ -673,7 +673,7 @@ const buildReport = (r: { startedAt: string; info: ReturnType<typeof machine>; w
       const cells = (pick: (x: D1WriteSummary) => number, unit: (v: number) => string) => phases.map((x) => unit(pick(x)));
       const n = (v: number) => v.toLocaleString("en-US");
       parts.push(
-        `D1 writes by the app's room objects in the fan-out (one stdout line per D1 write transaction; a message's lag is its batch's maxLagMs, an upper bound)` +
+        `D1 writes by the app in the fan-out (one stdout line per D1 write transaction; a message's lag behind its ack is its transaction's maxLagMs, an upper bound)` +
           (w.complete ? "" : `\nD1 had not taken every message when its lines stopped: ${w.busy.messages} of ${w.busy.sent}.`),
         table(
           ["", "ping-pong", "burst", "both", "target", ""],

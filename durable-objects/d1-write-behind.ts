@@ -46,6 +46,8 @@ export class D1WriteBehind {
   private inFlight?: Promise<void>;
   /** A window ended (or a write's worth piled up) while a write was in flight: the next goes when it is answered. */
   private due = false;
+  /** Since when D1 lacks a change not yet handed to the writer (this instance's clock; unknown after a wake-up). */
+  private behindSince?: number;
   private failures = 0;
 
   constructor(
@@ -65,6 +67,7 @@ export class D1WriteBehind {
    * answered, so a change waits one window, not one plus the write before it.
    */
   changed(now = Date.now()): void {
+    this.behindSince ??= now;
     if (this.failures > 0) return;
     if (this.log.pendingCount() >= BATCH_MESSAGES) {
       clearTimeout(this.timer);
@@ -138,7 +141,9 @@ export class D1WriteBehind {
       versions: { [roomId]: version },
     };
     const statements = () => [...bound(before(db)), ...logStatements(this.d1).for(changes), ...bound(after(db))];
-    await loggedBatch(this.d1, statements, { kind: "membership", rooms: 1, messages: rows.length, cursors: cursors.size }, rows[0]!.sentAt);
+    const since = this.behindSince ?? rows[0]!.sentAt;
+    await loggedBatch(this.d1, statements, { kind: "membership", rooms: 1, messages: rows.length, cursors: cursors.size }, since);
+    this.behindSince = undefined;
     return cursors;
   }
 
@@ -149,10 +154,21 @@ export class D1WriteBehind {
     const lastSeq = messages.at(-1)?.seq ?? this.log.room.d1Seq;
     // The version says "everything up to now": only with a write that carries everything.
     const whole = lastSeq === this.log.room.lastSeq;
-    const write = { roomId: this.log.roomId, messages, cursors: notImplied(messages, cursors), ...(whole && { version: this.log.room.version }) };
+    const since = this.behindSince;
+    // Changes from now on go in a later write; what this one leaves for later (past a write's worth) was behind before.
+    this.behindSince = whole ? undefined : since;
+    const write = {
+      roomId: this.log.roomId,
+      messages,
+      cursors: notImplied(messages, cursors),
+      ...(whole && { version: this.log.room.version }),
+      ...(since !== undefined && { since }),
+    };
     // Refused by D1, or the call itself failed (the writer evicted, say): either way, again later.
     const outcome = await this.writer.write(write).catch((err: unknown) => ({ ok: false, error: String(err) }));
     if (!outcome.ok) {
+      this.behindSince = Math.min(since ?? Number.POSITIVE_INFINITY, this.behindSince ?? Number.POSITIVE_INFINITY);
+      if (!Number.isFinite(this.behindSince)) this.behindSince = undefined;
       this.failures += 1;
       this.clock.at(Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (this.failures - 1)));
       return;

@@ -11,6 +11,8 @@ export interface RoomWrite {
   cursors: Record<string, number>;
   /** The room's version, when the write carries everything the log has. */
   version?: number;
+  /** Since when D1 lacks what this write carries: the room's first change in it (unknown after the room woke up). */
+  since?: number;
 }
 
 /** What became of a write: D1 committed it, or refused it (an expected failure, so an answer, not a throw). */
@@ -66,16 +68,16 @@ export class D1Writer extends DurableObject<Env> {
   /** One D1 transaction for these rooms' writes. */
   private async commit(writes: RoomWrite[]): Promise<WriteOutcome> {
     const changes: LogChanges = { rows: [], cursors: {}, versions: {} };
-    let oldest = Number.POSITIVE_INFINITY;
-    for (const { roomId, messages, cursors, version } of writes) {
+    let since = Number.POSITIVE_INFINITY;
+    for (const { roomId, messages, cursors, version, since: behindSince } of writes) {
       for (const m of messages) changes.rows.push({ ...m, roomId });
-      if (messages[0]) oldest = Math.min(oldest, messages[0].sentAt);
+      since = Math.min(since, behindSince ?? messages[0]?.sentAt ?? Number.POSITIVE_INFINITY);
       if (Object.keys(cursors).length > 0) changes.cursors[roomId] = cursors;
       if (version !== undefined) changes.versions[roomId] = version;
     }
     const cursors = Object.values(changes.cursors).reduce((n, c) => n + Object.keys(c).length, 0);
     try {
-      await loggedBatch(this.d1, () => logStatements(this.d1).for(changes), { kind: "write_behind", rooms: writes.length, messages: changes.rows.length, cursors }, oldest);
+      await loggedBatch(this.d1, () => logStatements(this.d1).for(changes), { kind: "write_behind", rooms: writes.length, messages: changes.rows.length, cursors }, since);
       return { ok: true };
     } catch (err) {
       return { ok: false, error: String(err) };
@@ -84,15 +86,16 @@ export class D1Writer extends DurableObject<Env> {
 }
 
 /**
- * Runs one D1 write transaction and logs it as one `d1_write` line (bench/README.md counts them):
- * its lag is from the oldest message's send to D1's answer. Statements that cannot even be built
- * (a row D1 could not take) fail the same way.
+ * Runs one D1 write transaction and logs it as one `d1_write` line (bench/README.md counts them),
+ * with how long D1 lacked the oldest change it carries (`maxLagMs`: from the room's commit, which
+ * acked it; from the message's send when the room does not know). Statements that cannot even be
+ * built (a row D1 could not take) fail the same way.
  */
 export const loggedBatch = async (
   d1: D1Database,
   statements: () => D1PreparedStatement[],
   what: { kind: "write_behind" | "membership"; rooms: number; messages: number; cursors: number },
-  oldestSentAt: number,
+  since: number,
 ): Promise<void> => {
   const line = { event: "d1_write", ...what };
   try {
@@ -101,5 +104,5 @@ export const loggedBatch = async (
     console.log(JSON.stringify({ ...line, ok: false, error: String(err) }));
     throw err;
   }
-  console.log(JSON.stringify({ ...line, maxLagMs: Number.isFinite(oldestSentAt) ? Date.now() - oldestSentAt : 0, ok: true }));
+  console.log(JSON.stringify({ ...line, maxLagMs: Number.isFinite(since) ? Math.max(0, Date.now() - since) : 0, ok: true }));
 };

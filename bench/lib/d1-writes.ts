@@ -1,9 +1,10 @@
 /**
  * The app's D1 write transactions as its D1 writers and room objects report them: one stdout line
  * per D1 write transaction, `{"event":"d1_write","kind":"write_behind"|"membership","rooms":n,
- * "messages":n,"cursors":n,"maxLagMs":n,"ok":true|false}` (a failed batch is retried, so it counts
- * as a transaction but delivers no messages). From them: D1 write transactions per message, and
- * each message's lag behind its ack, bounded above by its batch's `maxLagMs`.
+ * "messages":n,"cursors":n,"maxLagMs":n,"ok":true}` (a failed one has `"ok":false` and an `error`
+ * instead of `maxLagMs`; it is retried, so it counts as a transaction but delivers no messages).
+ * From them: D1 write transactions per message, and each message's lag behind its ack, bounded
+ * above by its transaction's `maxLagMs`.
  */
 import { waitFor } from "./slices.ts";
 
@@ -13,6 +14,7 @@ export interface D1Write {
   rooms: number;
   messages: number;
   cursors: number;
+  /** 0 for a failed one. */
   maxLagMs: number;
   ok: boolean;
 }
@@ -29,8 +31,8 @@ export const parseD1Write = (line: string): D1Write | null => {
     throw new Error(`not JSON: ${line.slice(0, 200)}`);
   }
   if (v.event !== "d1_write") return null;
-  const { kind, rooms, messages, cursors, maxLagMs, ok } = v;
-  if (typeof kind !== "string" || !count(rooms) || !count(messages) || !count(cursors) || !count(maxLagMs) || typeof ok !== "boolean") {
+  const { kind, rooms, messages, cursors, maxLagMs = 0, ok } = v;
+  if (typeof kind !== "string" || !count(rooms) || !count(messages) || !count(cursors) || typeof ok !== "boolean" || (ok && !count(v.maxLagMs)) || !count(maxLagMs)) {
     throw new Error(`unexpected fields: ${line.slice(0, 200)}`);
   }
   return { kind, rooms, messages, cursors, maxLagMs, ok };
@@ -60,7 +62,7 @@ export interface D1WriteSummary {
   messages: number;
   /** transactions / messages. */
   txPerMessage: number;
-  /** Each message counted at its batch's maxLagMs: an upper bound on its lag behind its ack (ms). */
+  /** Each message counted at its transaction's maxLagMs: an upper bound on its lag behind its ack (ms). */
   lagP50: number;
   lagP99: number;
   lagMax: number;
