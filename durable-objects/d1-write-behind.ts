@@ -167,8 +167,7 @@ export class D1WriteBehind {
     // Refused by D1, or the call itself failed (the writer evicted, say): either way, again later.
     const outcome = await this.writer.write(write).catch((err: unknown) => ({ ok: false, error: String(err) }));
     if (!outcome.ok) {
-      this.behindSince = Math.min(since ?? Number.POSITIVE_INFINITY, this.behindSince ?? Number.POSITIVE_INFINITY);
-      if (!Number.isFinite(this.behindSince)) this.behindSince = undefined;
+      if (since !== undefined) this.behindSince = Math.min(since, this.behindSince ?? since);
       this.failures += 1;
       this.clock.at(Date.now() + Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (this.failures - 1)));
       return;
