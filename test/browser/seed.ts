@@ -80,13 +80,18 @@ export const groupRoom = async (creator: ApiUser, members: readonly ApiUser[], t
 export const sendAs = (user: ApiUser, roomId: string, bodies: readonly string[]): Promise<void> =>
   sendInRooms(user, bodies.map((body) => ({ roomId, body })));
 
-/** Sends each message through its room's socket, in order, each acknowledged before the next, from one page. */
+/**
+ * Sends each message through its room's socket, in order, each acknowledged before the next, from
+ * one page; then waits until D1's copy, which `GET /api/rooms` reads and which trails the rooms by
+ * their write-behind (under a second), has them too, so a chat list loaded next shows them.
+ */
 export const sendInRooms = async (user: ApiUser, sends: readonly { roomId: string; body: string }[]): Promise<void> => {
   const page = await user.context.newPage();
   // a same-origin page (a static file: the API answers forbid scripts to connect), for the socket's Origin check
   await page.goto("/favicon.svg");
   await page.evaluate(async (sends) => {
     const sockets = new Map<string, Promise<WebSocket>>();
+    const ackedSeq = new Map<string, number>();
     const open = (roomId: string) =>
       new Promise<WebSocket>((resolve, reject) => {
         const ws = new WebSocket(`ws://${location.host}/api/rooms/${roomId}/ws`);
@@ -99,17 +104,27 @@ export const sendInRooms = async (user: ApiUser, sends: readonly { roomId: strin
       const clientId = `seed-${Date.now()}-${i}-${Math.random().toString(36).slice(2)}`;
       await new Promise<void>((resolve, reject) => {
         const onMessage = (e: MessageEvent) => {
-          const frame = JSON.parse(String(e.data)) as { type: string; clientId?: string; code?: string };
+          const frame = JSON.parse(String(e.data)) as { type: string; clientId?: string; code?: string; message?: { seq: number } };
           if (frame.clientId !== clientId) return;
           ws.removeEventListener("message", onMessage);
-          if (frame.type === "ack") resolve();
-          else reject(new Error(`send refused: ${frame.code}`));
+          if (frame.type !== "ack") return reject(new Error(`send refused: ${frame.code}`));
+          ackedSeq.set(roomId, frame.message!.seq);
+          resolve();
         };
         ws.addEventListener("message", onMessage);
         ws.send(JSON.stringify({ type: "send", clientId, body }));
       });
     }
     for (const ws of sockets.values()) (await ws).close();
+    const behind = async () => {
+      const { rooms } = (await (await fetch("/api/rooms")).json()) as { rooms: { id: string; lastSeq: number }[] };
+      const listed = new Map(rooms.map((r) => [r.id, r.lastSeq]));
+      return [...ackedSeq].filter(([roomId, seq]) => (listed.get(roomId) ?? 0) < seq);
+    };
+    for (const giveUp = Date.now() + 15_000; (await behind()).length > 0; ) {
+      if (Date.now() > giveUp) throw new Error(`D1 did not catch up with rooms ${JSON.stringify(await behind())}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
   }, sends);
   await page.close();
 };

@@ -62,8 +62,7 @@ export const directRoom = async (a: Session, b: Session): Promise<Room> => {
 
 /** Two friends and their 1:1 room. */
 export const pair = async () => {
-  const a = await register();
-  const b = await register();
+  const [a, b] = await Promise.all([register(), register()]);
   await befriend(a, b);
   const room = await directRoom(a, b);
   return { a, b, room };

@@ -4,7 +4,8 @@ import { describe, expect, it } from "vitest";
 import { type ChaosAction, chaosActions, fingerprint, type Plan, type PlanConfig, planChaos, roomOf } from "./chaos-plan";
 import type { SimClientStats } from "./sim-client";
 import { failNextCommit } from "../room-log-helpers";
-import { controlBatches, d1Log, evictRoom, roomRow, serverLog, simClient, sleep, twoFriends, waitFor } from "./support";
+import { pair } from "../harness";
+import { controlBatches, d1Log, evictRoom, roomRow, serverLog, simClient, sleep, waitFor } from "./support";
 
 /**
  * The acceptance test of security.md "Delivery": clients send hundreds of messages while the test
@@ -89,7 +90,7 @@ describe(`delivery under chaos (seed ${SEED})`, () => {
     const { messages: total, counts } = summarize(plan);
     console.log(`chaos seed=${SEED} plan=${fingerprint(plan)} steps=${plan.steps.length} messages=${total} actions=${JSON.stringify(counts)}`);
 
-    const pairs = await Promise.all(Array.from({ length: CONFIG.rooms }, () => twoFriends()));
+    const pairs = await Promise.all(Array.from({ length: CONFIG.rooms }, () => pair()));
     const clients = pairs.flatMap(({ a, b, room }, r) => [a, b].map((who, side) => simClient(`room${r}/${side === 0 ? "a" : "b"}`, room.id, who)));
     const started = Date.now();
     /** The sends in each commit a failCommit action broke. */

@@ -3,7 +3,8 @@ import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import type { RoomWrite } from "../../../durable-objects/d1-writer";
 import type { LogMessage } from "../../../durable-objects/room-log/room-log";
-import { d1Log, twoFriends } from "./support";
+import { pair } from "../harness";
+import { d1Log } from "./support";
 
 /**
  * The D1 writer (durable-objects/d1-writer.ts) called as the rooms call it, on rooms that exist in
@@ -38,7 +39,7 @@ const d1Cursor = async (roomId: string, userId: string) =>
 
 describe("the D1 writer", () => {
   it("puts the writes of several rooms that arrive within its window in one D1 transaction: messages, cursors and versions", async () => {
-    const rooms = await Promise.all([twoFriends(), twoFriends(), twoFriends()]);
+    const rooms = await Promise.all([pair(), pair(), pair()]);
     const { stub, transactions } = await countedWriter();
     const writes: RoomWrite[] = rooms.map(({ a, b, room }, i) => ({
       roomId: room.id,
@@ -58,7 +59,7 @@ describe("the D1 writer", () => {
   });
 
   it("a transaction that fails is tried again room by room: a room whose write D1 refuses fails alone, the others are written", async () => {
-    const rooms = await Promise.all([twoFriends(), twoFriends(), twoFriends()]);
+    const rooms = await Promise.all([pair(), pair(), pair()]);
     const { stub, transactions } = await countedWriter();
     const writes: RoomWrite[] = rooms.map(({ a, room }) => ({ roomId: room.id, messages: textMessages(a.user.id, [1, 2]), cursors: {} }));
     // The middle room's second row breaks a NOT NULL constraint inside D1, as a row D1 cannot take would.
@@ -74,7 +75,7 @@ describe("the D1 writer", () => {
   });
 
   it("a write sent again after its answer was lost stores nothing twice, and a lower version or cursor moves nothing back", async () => {
-    const { a, b, room } = await twoFriends();
+    const { a, b, room } = await pair();
     const { stub } = await countedWriter();
     const write: RoomWrite = { roomId: room.id, messages: textMessages(a.user.id, [1, 2]), cursors: { [b.user.id]: 2 }, version: 50 };
     expect(await stub.write(write)).toEqual({ ok: true });

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { RoomLog } from "../../../durable-objects/room-log/room-log";
 import { inRoom } from "../room-log-helpers";
-import { d1Log, serverLog, twoFriends } from "./support";
+import { pair } from "../harness";
+import { d1Log, serverLog } from "./support";
 
 /**
  * The room log keeps its room row and members in memory and lets storage follow: a send is one
@@ -23,7 +24,7 @@ const memoryAndStorage = (roomId: string) =>
 
 describe("the room log's memory and storage", () => {
   it("lone sends, a group of sends, a repeat and a cursor move leave storage holding what memory holds", async () => {
-    const { a, b, room } = await twoFriends();
+    const { a, b, room } = await pair();
     const refusals = await inRoom(room.id, ({ log }) => {
       log.commitDrafts([draft(a.user.id, "a1")]);
       log.commitDrafts([draft(b.user.id, "b1")]);
@@ -46,7 +47,7 @@ describe("the room log's memory and storage", () => {
   });
 
   it("D1 lacking more messages than the log keeps in memory: the write-behind reads the rest from storage, and D1 gets each once, in order", async () => {
-    const { a, b, room } = await twoFriends();
+    const { a, b, room } = await pair();
     const count = 1_234;
     await inRoom(room.id, ({ log }) => {
       log.commitDrafts(Array.from({ length: count }, (_, i) => draft(i % 3 === 0 ? b.user.id : a.user.id, `m${i}`)));

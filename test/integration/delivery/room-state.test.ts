@@ -1,6 +1,7 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
-import { cursorOf, roomRow, twoFriends } from "./support";
+import { pair } from "../harness";
+import { cursorOf, roomRow } from "./support";
 
 /**
  * The room's last message and the sender's read cursor follow every row written to `messages`,
@@ -15,7 +16,7 @@ const insert = (roomId: string, senderId: string, seq: number, sentAt: number) =
 
 describe("a stored message keeps its room current", () => {
   it("moves the room's last message and the sender's cursor, not the other member's", async () => {
-    const { a, b, room } = await twoFriends();
+    const { a, b, room } = await pair();
     const before = await roomRow(room.id);
     await insert(room.id, a.user.id, 1, before.updatedAt + 10);
     await insert(room.id, b.user.id, 2, before.updatedAt + 20);
@@ -26,7 +27,7 @@ describe("a stored message keeps its room current", () => {
   });
 
   it("an older message than the room's last changes neither the room nor a cursor ahead of it", async () => {
-    const { a, b, room } = await twoFriends();
+    const { a, b, room } = await pair();
     const t = (await roomRow(room.id)).updatedAt;
     await insert(room.id, b.user.id, 5, t + 50);
     await env.DB.prepare("update room_members set last_read_seq = 5 where room_id = ? and user_id = ?").bind(room.id, a.user.id).run();

@@ -2,13 +2,13 @@ import { env } from "cloudflare:workers";
 import { runDurableObjectAlarm, runInDurableObject } from "cloudflare:test";
 import { describe, expect, it } from "vitest";
 import { allowanceFrom } from "../../../durable-objects/token-bucket";
-import { call, connect, isAck, isMessage, roomSocket, type TestSocket } from "../harness";
+import { call, connect, isAck, isMessage, pair, roomSocket, type TestSocket } from "../harness";
 import { body, expectError } from "../contract-helpers";
 import type { EventFrame, Message, Room, RoomServerFrame } from "../../../worker/contract";
 
 type Frame = RoomServerFrame | EventFrame;
 import { d1CaughtUp, failNextCommit, roomStub } from "../room-log-helpers";
-import { allowanceRefilled, connectedPair, evictRoom, serverLog, twoFriends, waitFor } from "./support";
+import { allowanceRefilled, connectedPair, evictRoom, serverLog, waitFor } from "./support";
 
 /**
  * Sender order (docs/architecture.md): one sender's messages in a room are stored in the order the
@@ -132,7 +132,7 @@ describe("POST /api/rooms/:id/messages: a send without a socket", { timeout: 30_
   });
 
   it("keeps sender order with the sockets: 409 out_of_order for a send after one not stored", async () => {
-    const { a, room } = await twoFriends();
+    const { a, room } = await pair();
     await expectError(await post(a.cookie, room.id, { clientId: "h2", body: "second", after: "h1" }), 409, "out_of_order");
     await body(await post(a.cookie, room.id, { clientId: "h1", body: "first" }), 201);
     await body(await post(a.cookie, room.id, { clientId: "h2", body: "second", after: "h1" }), 201);
@@ -140,7 +140,7 @@ describe("POST /api/rooms/:id/messages: a send without a socket", { timeout: 30_
   });
 
   it("spends the same allowance as the member's sockets: 429 with Retry-After once it is used up", async () => {
-    const { a, room } = await twoFriends();
+    const { a, room } = await pair();
     const started = Date.now();
     const results = await Promise.all(Array.from({ length: BURST + 40 }, (_, i) => post(a.cookie, room.id, { clientId: `p${i}`, body: `line ${i}` })));
     const refilled = Math.ceil(((Date.now() - started) / 1000) * PER_SECOND);
@@ -157,8 +157,8 @@ describe("POST /api/rooms/:id/messages: a send without a socket", { timeout: 30_
   });
 
   it("refuses a bad body (400 naming the field), a stranger (404) and no session (401)", async () => {
-    const { a, room } = await twoFriends();
-    const { a: stranger } = await twoFriends();
+    const { a, room } = await pair();
+    const { a: stranger } = await pair();
     await expectError(await post(a.cookie, room.id, { clientId: "e1", body: "   " }), 400, "invalid", ["body"]);
     await expectError(await post(a.cookie, room.id, { clientId: "", body: "hi" }), 400, "invalid", ["clientId"]);
     await expectError(await post(a.cookie, room.id, { clientId: "e2", body: "hi", after: 7 }), 400, "invalid", ["after"]);

@@ -4,22 +4,14 @@ import { allowanceKey } from "../../../durable-objects/member-allowances";
 import { SEND_ALLOWANCE } from "../../../durable-objects/chat-room";
 import { env } from "cloudflare:workers";
 import { d1CaughtUp, roomLog, roomStub } from "../room-log-helpers";
-import { befriend, directRoom, register, roomSocket, type Session, upgrade } from "../harness";
+import { pair, roomSocket, type Session, upgrade } from "../harness";
 import { SimClient } from "./sim-client";
 
 /** Shared helpers of the delivery tests: the room object, what D1 holds, and a handle on D1 batches. */
 
-/** Like the harness's `pair`, with both sign-ups (scrypt, the slow part) run side by side. */
-export const twoFriends = async () => {
-  const [a, b] = await Promise.all([register(), register()]);
-  await befriend(a, b);
-  const room = await directRoom(a, b);
-  return { a, b, room };
-};
-
 /** Two friends, their room, and one open room socket each. */
 export const connectedPair = async () => {
-  const { a, b, room } = await twoFriends();
+  const { a, b, room } = await pair();
   const [sa, sb] = await Promise.all([roomSocket(room.id, a), roomSocket(room.id, b)]);
   return { a, b, room, sa, sb };
 };

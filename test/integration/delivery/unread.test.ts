@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import type { Message, Room } from "../../../worker/contract";
-import { call, isAck, json, register, type Session, type TestSocket } from "../harness";
+import { call, isAck, json, pair, register, type Session, type TestSocket } from "../harness";
 import { chatList } from "../contract-helpers";
-import { connectedPair, serverLog, twoFriends, waitFor } from "./support";
+import { connectedPair, serverLog, waitFor } from "./support";
 
 /**
  * Unread arithmetic through the API (docs/api.md): unreadCount = messages from others with seq above
@@ -156,7 +156,7 @@ describe("unread counts", { timeout: 30_000 }, () => {
   });
 
   it("refuse a read that is not a whole number of 0 or more, and a room the caller is not in", async () => {
-    const [{ a, room }, stranger] = await Promise.all([twoFriends(), register()]);
+    const [{ a, room }, stranger] = await Promise.all([pair(), register()]);
     for (const bad of [-1, 1.5, "3", null]) {
       const res = await read(a, room.id, bad);
       expect(res.status).toBe(400);
