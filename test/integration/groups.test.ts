@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import type { Message, Room, SystemMessage } from "../../worker/contract";
 import { body, chatList, expectError, expectMessage, expectRoom } from "./contract-helpers";
 import { type Session, befriend, befriendAll, call, connect, createGroup, group, pair, register, seedUsers } from "./harness";
+import { awayFromWindowEdge, expectRateLimited } from "./security/helpers";
 
 const post = (path: string, s: Session, json?: unknown) => call(path, { method: "POST", cookie: s.cookie, ...(json !== undefined && { json }) });
 const patch = (path: string, s: Session, json: unknown) => call(path, { method: "PATCH", cookie: s.cookie, json });
@@ -216,6 +217,34 @@ describe("PATCH /api/rooms/:id", () => {
     const direct = await pair();
     await expectError(await patch(`/api/rooms/${direct.room.id}`, direct.a, { title: "x" }), 400, "not_a_group");
     await expectError(await patch(`/api/rooms/${room.id}`, direct.a, { title: "x" }), 404, "room_not_found");
+  });
+});
+
+describe("group changes per hour", () => {
+  it("past GROUP_CHANGES_PER_HOUR a user's creates, invites and renames get 429 with Retry-After and change nothing; leaving still works, and others are not held up", async () => {
+    await awayFromWindowEdge(3_600_000, 20_000);
+    const { owner, members, room } = await group(3, "처음");
+    const [, friend, other] = members;
+    const newcomer = await register();
+    await befriend(owner, newcomer);
+    const limit = Number(env.GROUP_CHANGES_PER_HOUR);
+    // The create above was the first change of the hour.
+    for (let i = 2; i <= limit; i++) await body(await patch(`/api/rooms/${room.id}`, owner, { title: `이름 ${i}` }), 200);
+
+    const refused = [
+      await patch(`/api/rooms/${room.id}`, owner, { title: "하나 더" }),
+      await post("/api/rooms/group", owner, { memberIds: [friend!.user.id] }),
+      await post(`/api/rooms/${room.id}/members`, owner, { userIds: [newcomer.user.id] }),
+    ];
+    for (const res of refused) await expectRateLimited(res, 3_600);
+    const after = await getRoom(room.id, friend!);
+    expect(after).toMatchObject({ title: `이름 ${limit}`, memberCount: 3 });
+    expect((await chatList(owner)).rooms.map((r) => r.id)).toEqual([room.id]);
+
+    // Another member's own allowance is untouched, and the limited user can still leave.
+    await body(await patch(`/api/rooms/${room.id}`, other!, { title: "다른 사람" }), 200);
+    expect((await post(`/api/rooms/${room.id}/leave`, owner)).status).toBe(204);
+    expect((await getRoom(room.id, friend!)).memberCount).toBe(2);
   });
 });
 

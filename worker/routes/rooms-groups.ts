@@ -8,6 +8,7 @@ import { type Db, getDb } from "../db/client";
 import { blocks, friendships, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { chatRoom } from "../lib/hubs";
+import { hit } from "../lib/rate-limit";
 import { valid } from "../lib/validate";
 import { requireMember, roomNotFound } from "../middleware/room-member";
 
@@ -48,6 +49,15 @@ const withoutBlockers = async (db: Db, meId: string, ids: string[]): Promise<str
   return ids.filter((id) => !blockers.some((b) => b.id === id));
 };
 
+const HOUR = 3_600_000;
+
+/**
+ * Counts a group change by the caller (create, invite, rename: each a system message in other
+ * people's chats) against `GROUP_CHANGES_PER_HOUR`; 429 past it. Leaving is not counted.
+ */
+const countGroupChange = (env: Env, userId: string): Promise<void> =>
+  hit(env, { key: `group-changes:${userId}`, limit: Number(env.GROUP_CHANGES_PER_HOUR), ms: HOUR });
+
 /** Asks the room's object for the change (it serialises them with the room's sends); a refusal becomes its error. */
 const change = async (env: Env, roomId: string, what: MembershipChange): Promise<void> => {
   const outcome = await chatRoom(env, roomId).changeMembers(what);
@@ -66,6 +76,7 @@ export const groupRoutes = new Hono<AppEnv>()
     const me = c.var.user;
     const { memberIds, title } = c.req.valid("json");
     if (memberIds.includes(me.id)) throw new ApiError(400, "invalid", "memberIds: must not include you", { memberIds: "must not include you" });
+    await countGroupChange(c.env, me.id);
     const db = getDb(c.env);
     await requireFriends(db, me.id, memberIds);
     const roomId = crypto.randomUUID();
@@ -76,6 +87,7 @@ export const groupRoutes = new Hono<AppEnv>()
     const me = c.var.user;
     const roomId = c.req.param("id");
     const { userIds } = c.req.valid("json");
+    await countGroupChange(c.env, me.id);
     const db = getDb(c.env);
     await requireFriends(db, me.id, userIds.filter((id) => id !== me.id));
     const invited = await withoutBlockers(db, me.id, userIds);
@@ -88,6 +100,7 @@ export const groupRoutes = new Hono<AppEnv>()
   })
   .patch("/:id", requireMember, valid("json", RenameBody), async (c) => {
     const roomId = c.req.param("id");
+    await countGroupChange(c.env, c.var.user.id);
     await change(c.env, roomId, { type: "rename", actorId: c.var.user.id, title: c.req.valid("json").title });
     return c.json({ room: await fullRoom(getDb(c.env), c.var.user.id, roomId) });
   });

@@ -8,30 +8,13 @@
 import { env } from "cloudflare:workers";
 import { describe, expect, it } from "vitest";
 import { call, cookieFrom, register } from "../harness";
-import { cookieAttributes, counts, expectError, login, PASSWORD, setCookieNamed, sleep } from "./helpers";
+import { awayFromWindowEdge, cookieAttributes, counts, expectError, expectRateLimited, login, PASSWORD, setCookieNamed } from "./helpers";
 
 const LOGIN_FAILURES_PER_CLIENT = 10;
 const LOGIN_FAILURES_PER_USERNAME_PER_HOUR = 100;
 const LOGIN_LIMIT_PER_IP = 60;
 const REGISTER_LIMIT_PER_HOUR = 20;
 
-const expectRateLimited = async (res: Response, maxSeconds: number) => {
-  const retryAfter = res.headers.get("Retry-After");
-  await expectError(res, 429, "rate_limited");
-  expect(retryAfter).toMatch(/^\d+$/);
-  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
-  expect(Number(retryAfter)).toBeLessThanOrEqual(maxSeconds);
-};
-
-/**
- * The limits count in fixed windows aligned to the epoch; a test that straddled a window's end
- * would see its count reset. Waits for the next window when too little of this one is left (an hour
- * ends where a quarter does, so waiting out a quarter's end covers both).
- */
-const awayFromWindowEdge = async (windowMs: number, neededMs: number) => {
-  const left = windowMs - (Date.now() % windowMs);
-  if (left < neededMs) await sleep(left + 50);
-};
 const QUARTER = 15 * 60_000;
 const HOUR = 3_600_000;
 

@@ -10,6 +10,16 @@ import type { User } from "../../../worker/contract";
 
 export const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
+/**
+ * The limits count in fixed windows aligned to the epoch; a test that straddled a window's end
+ * would see its count reset. Waits for the next window when too little of this one is left (an hour
+ * ends where a quarter does, so waiting out a quarter's end covers both).
+ */
+export const awayFromWindowEdge = async (windowMs: number, neededMs: number) => {
+  const left = windowMs - (Date.now() % windowMs);
+  if (left < neededMs) await sleep(left + 50);
+};
+
 // ---------------------------------------------------------------------------------------------
 // Session tokens
 
@@ -172,4 +182,13 @@ export const wellFormedErrors = async (body: () => Promise<void>) => {
     const e = err as Error;
     throw new Error(JSON.stringify(String(e?.message ?? e)).slice(1, -1).slice(0, 4000));
   }
+};
+
+/** A 429 `rate_limited` whose Retry-After is a whole number of seconds within the window. */
+export const expectRateLimited = async (res: Response, maxSeconds: number) => {
+  const retryAfter = res.headers.get("Retry-After");
+  await expectError(res, 429, "rate_limited");
+  expect(retryAfter).toMatch(/^\d+$/);
+  expect(Number(retryAfter)).toBeGreaterThanOrEqual(1);
+  expect(Number(retryAfter)).toBeLessThanOrEqual(maxSeconds);
 };
