@@ -1,7 +1,4 @@
-import type { Window } from "./rate-limit";
-
-const QUARTER = 15 * 60_000;
-const HOUR = 3_600_000;
+import { HOUR, QUARTER, type Window } from "./rate-limit";
 
 /**
  * The failure counters one login attempt spends (counted before the password is checked, given

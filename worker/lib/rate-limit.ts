@@ -3,6 +3,10 @@ import { getDb } from "../db/client";
 import { rateLimits } from "../db/schema";
 import { ApiError } from "./errors";
 
+/** The windows the limits count in. */
+export const QUARTER = 15 * 60_000;
+export const HOUR = 3_600_000;
+
 export interface Window {
   key: string;
   limit: number;

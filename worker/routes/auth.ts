@@ -10,12 +10,9 @@ import { ApiError } from "../lib/errors";
 import { knownDevice, trustDevice } from "../lib/device";
 import { loginFailureWindows } from "../lib/login-limits";
 import { decoyHash, hashPassword, verifyPassword } from "../lib/password";
-import { clientIp, forgive, hit } from "../lib/rate-limit";
+import { HOUR, QUARTER, clientIp, forgive, hit } from "../lib/rate-limit";
 import { clearSessionCookie, readSession, revokeSession, startSession } from "../lib/session";
 import { valid } from "../lib/validate";
-
-const HOUR = 3_600_000;
-const QUARTER = 15 * 60_000;
 
 export const authRoutes = new Hono<AppEnv>()
   .post("/register", valid("json", RegisterBody), async (c) => {

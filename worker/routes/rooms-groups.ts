@@ -8,7 +8,7 @@ import { type Db, getDb } from "../db/client";
 import { blocks, friendships, users } from "../db/schema";
 import { ApiError } from "../lib/errors";
 import { chatRoom } from "../lib/hubs";
-import { hit } from "../lib/rate-limit";
+import { HOUR, hit } from "../lib/rate-limit";
 import { valid } from "../lib/validate";
 import { requireMember, roomNotFound } from "../middleware/room-member";
 
@@ -48,8 +48,6 @@ const withoutBlockers = async (db: Db, meId: string, ids: string[]): Promise<str
     .where(and(eq(blocks.blockedId, meId), inArray(blocks.userId, sql`(select value from json_each(${JSON.stringify(ids)}))`)));
   return ids.filter((id) => !blockers.some((b) => b.id === id));
 };
-
-const HOUR = 3_600_000;
 
 /**
  * Counts a group change by the caller (create, invite, rename: each a system message in other
